@@ -1,0 +1,64 @@
+"""Every write to a case: small functions that check the rules and permissions,
+write in one transaction together with the timeline events, and return a
+`CaseChange` (before, after, new event ids) for the UI to refresh from."""
+
+from ._common import CaseChange, Context
+from .cases import (
+    CaseDraft,
+    OnSpotSolution,
+    add_note,
+    add_staff,
+    edit_case,
+    escalate,
+    register_case,
+    reject_solution,
+    reopen_case,
+    void_case,
+)
+from .contact import cancel_appointment, close_case, complete_visit, record_contact, schedule_visit
+from .handling import (
+    assign,
+    decide_approval,
+    format_yuan,
+    investigate,
+    judge_invalid,
+    propose_solution,
+    record_rectification,
+    report_progress,
+    review_case,
+    revise_solution,
+    suggest_route,
+)
+from .sweep import check_clocks
+
+__all__ = [
+    "CaseChange",
+    "CaseDraft",
+    "Context",
+    "OnSpotSolution",
+    "add_note",
+    "add_staff",
+    "assign",
+    "cancel_appointment",
+    "check_clocks",
+    "close_case",
+    "complete_visit",
+    "decide_approval",
+    "edit_case",
+    "escalate",
+    "format_yuan",
+    "investigate",
+    "judge_invalid",
+    "propose_solution",
+    "record_contact",
+    "record_rectification",
+    "register_case",
+    "reject_solution",
+    "reopen_case",
+    "report_progress",
+    "review_case",
+    "revise_solution",
+    "schedule_visit",
+    "suggest_route",
+    "void_case",
+]

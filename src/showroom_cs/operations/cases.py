@@ -1,0 +1,389 @@
+"""Registering, editing, voiding, reopening and escalating cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import workflow
+from ..domain import ClockKind, Role, Severity, SolutionKind, Stage, Staff
+from ..errors import PermissionDenied, RuleError
+from ..phone import normalize_phone
+from ..pinyin_keys import name_keys
+from ..store.rows import db_time
+from ._common import (
+    DERIVED_COLUMNS,
+    MAX_SHORT_TEXT,
+    CaseChange,
+    Context,
+    append_event,
+    cancel_clocks,
+    change_case,
+    clean_text,
+    db_value,
+    enter_stage,
+    escalate_case,
+    finish,
+    load_case,
+    meet_clocks,
+    raw_case,
+    recompute_due_times,
+    refresh_clock_summary,
+    require_active,
+    start_clock,
+)
+
+# A clerk may back-date a complaint (a letter read the next morning), not post-date it.
+_FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDraft:
+    """What the intake form collects (客户投诉登记表)."""
+
+    customer_name: str
+    customer_phone: str
+    category: str
+    description: str
+    channel: str = "到店"
+    severity: Severity = Severity.NORMAL
+    demands: tuple[str, ...] = ()
+    demand_note: str = ""
+    customer_address: str = ""
+    order_no: str = ""
+    purchase_date: dt.date | None = None
+    install_date: dt.date | None = None
+    product_category: str = ""
+    brand_model: str = ""
+    subject: str = ""
+    needs_visit: bool = False
+    received_at: dt.datetime | None = None  # default: now
+
+
+@dataclass(frozen=True, slots=True)
+class OnSpotSolution:
+    """当场解决: what was done at the counter."""
+
+    kind: SolutionKind
+    steps: str
+
+
+def _validated_fields(ctx: Context, draft: CaseDraft) -> dict[str, Any]:
+    settings = ctx.settings
+    now = ctx.now()
+    missing = [
+        label_field
+        for label_field, value in (
+            ("customer_name", draft.customer_name),
+            ("customer_phone", draft.customer_phone),
+            ("category", draft.category),
+            ("description", draft.description),
+            ("channel", draft.channel),
+        )
+        if not str(value or "").strip()
+    ]
+    if not draft.demands and not draft.demand_note.strip():
+        missing.append("demands")
+    if missing:
+        labels = {
+            "customer_name": "客户姓名",
+            "customer_phone": "联系电话",
+            "category": "投诉类别",
+            "description": "投诉内容",
+            "channel": "受理渠道",
+            "demands": "客户诉求",
+        }
+        raise RuleError(
+            "请填写：" + "、".join(labels[m] for m in missing) + "。", missing=tuple(missing)
+        )
+    received_at = (draft.received_at or now).replace(microsecond=0)
+    if received_at > now + _FUTURE_TOLERANCE:
+        raise RuleError("受理时间不能晚于现在。", missing=("received_at",))
+    fields = _validated_editable(
+        ctx,
+        {
+            "customer_name": draft.customer_name,
+            "customer_phone": draft.customer_phone,
+            "customer_address": draft.customer_address,
+            "order_no": draft.order_no,
+            "purchase_date": draft.purchase_date,
+            "install_date": draft.install_date,
+            "product_category": draft.product_category,
+            "brand_model": draft.brand_model,
+            "subject": draft.subject,
+            "category": draft.category,
+            "description": draft.description,
+            "demands": draft.demands,
+            "demand_note": draft.demand_note,
+            "severity": draft.severity,
+            "needs_visit": draft.needs_visit,
+            "channel": draft.channel,
+        },
+        received_at.date(),
+    )
+    if not settings.has_key("channel", draft.channel):
+        raise RuleError(f"受理渠道「{draft.channel}」不在列表中。", missing=("channel",))
+    fields["received_at"] = received_at
+    return fields
+
+
+EDITABLE = (
+    "customer_name", "customer_phone", "customer_address", "order_no", "purchase_date",
+    "install_date", "product_category", "brand_model", "subject", "category", "description",
+    "demands", "demand_note", "severity", "needs_visit", "channel",
+)
+
+
+def _validated_editable(
+    ctx: Context, values: Mapping[str, Any], received_day: dt.date
+) -> dict[str, Any]:
+    """Validate intake fields (all or some of EDITABLE); returns stored values."""
+    settings = ctx.settings
+    out: dict[str, Any] = {}
+    for column, value in values.items():
+        if column not in EDITABLE:
+            raise RuleError(f"「{column}」不能在这里修改。")
+        if column == "customer_name":
+            out[column] = clean_text(value, "客户姓名", required=True, max_len=40, field=column)
+        elif column == "customer_phone":
+            out[column] = normalize_phone(str(value or ""))
+        elif column == "description":
+            out[column] = clean_text(value, "投诉内容", required=True, field=column)
+        elif column in ("customer_address", "demand_note"):
+            label = "地址" if column == "customer_address" else "诉求补充说明"
+            out[column] = clean_text(value, label, max_len=500, field=column)
+        elif column in ("order_no", "brand_model", "subject"):
+            label = {"order_no": "订单/合同号", "brand_model": "品牌/型号", "subject": "投诉对象"}
+            out[column] = clean_text(value, label[column], max_len=MAX_SHORT_TEXT, field=column)
+        elif column in ("category", "channel", "product_category"):
+            list_name = column
+            label = {"category": "投诉类别", "channel": "受理渠道", "product_category": "产品品类"}
+            key = str(value or "").strip()
+            if column == "product_category" and not key:
+                out[column] = ""
+                continue
+            if not settings.has_key(list_name, key):
+                raise RuleError(f"{label[column]}「{key[:20]}」不在列表中，请从列表中选择。", missing=(column,))
+            out[column] = key
+        elif column == "demands":
+            demands = tuple(dict.fromkeys(str(d).strip() for d in value if str(d).strip()))
+            unknown = [d for d in demands if not settings.has_key("demand", d)]
+            if unknown:
+                raise RuleError(f"客户诉求「{unknown[0][:20]}」不在列表中。", missing=(column,))
+            out[column] = demands
+        elif column == "severity":
+            try:
+                out[column] = Severity(value)
+            except ValueError:
+                raise RuleError("请选择严重程度：一般、重要或紧急。", missing=(column,)) from None
+        elif column == "needs_visit":
+            out[column] = bool(value)
+        elif column in ("purchase_date", "install_date"):
+            if value is not None and not isinstance(value, dt.date):
+                raise RuleError("日期格式不正确。", missing=(column,))
+            out[column] = value
+    purchase = out.get("purchase_date")
+    if purchase is not None and purchase > received_day:
+        raise RuleError("购买日期不能晚于受理日期。", missing=("purchase_date",))
+    install = out.get("install_date")
+    if purchase is not None and install is not None and install < purchase:
+        raise RuleError("送货/安装日期不能早于购买日期。", missing=("install_date",))
+    return out
+
+
+def next_case_no(ctx: Context, day: dt.date) -> str:
+    """TS-YYYYMMDD-NNN, inside the caller's transaction: a rollback returns the
+    number unused, a commit makes it taken forever (counters never go down)."""
+    seq = ctx.store.query_one(
+        "INSERT INTO case_no_counters (day, last_seq) VALUES (?, 1) "
+        "ON CONFLICT(day) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
+        (day.isoformat(),),
+    )
+    assert seq is not None
+    return f"TS-{day:%Y%m%d}-{seq[0]:03d}"
+
+
+def register_case(
+    ctx: Context, draft: CaseDraft, *, on_spot: OnSpotSolution | None = None
+) -> CaseChange:
+    """Register a complaint (已登记), or with `on_spot` one solved at the counter
+    (当场解决, straight to 待回访 with the solution recorded)."""
+    actor = require_active(ctx)
+    fields = _validated_fields(ctx, draft)
+    steps = ""
+    if on_spot is not None:
+        if on_spot.kind.needs_approval:
+            raise RuleError(
+                "赠礼或赔偿需要审批，不能当场解决：请先登记，再确定方案并提交审批。"
+            )
+        steps = clean_text(on_spot.steps, "当场处理经过", required=True, field="solution_steps")
+    now = ctx.now()
+    with ctx.store.transaction():
+        received_at: dt.datetime = fields["received_at"]
+        case_no = next_case_no(ctx, received_at.date())
+        pinyin, initials = name_keys(fields["customer_name"])
+        row = {
+            **{k: db_value(v) for k, v in fields.items()},
+            "case_no": case_no,
+            "received_by": actor.id,
+            "stage": Stage.REGISTERED.value,
+            "updated_at": db_time(now),
+            "name_pinyin": pinyin,
+            "name_initials": initials,
+        }
+        case_id = ctx.store.insert("cases", row)
+        snapshot = {k: v for k, v in raw_case(ctx, case_id).items() if k not in DERIVED_COLUMNS}
+        event_ids = [
+            append_event(
+                ctx, case_id, "register", f"登记投诉 {case_no}",
+                new=json.dumps(snapshot, ensure_ascii=False, sort_keys=True),
+            )
+        ]
+        start_clock(ctx, case_id, ClockKind.FIRST_CONTACT, received_at)
+        start_clock(ctx, case_id, ClockKind.PROGRESS_CALL, received_at)
+        if fields["needs_visit"]:
+            start_clock(ctx, case_id, ClockKind.HOME_VISIT, received_at)
+        if on_spot is not None:
+            event_ids += change_case(
+                ctx, case_id, "on_spot",
+                {
+                    "stage": Stage.FOLLOW_UP,
+                    "on_spot": True,
+                    "valid": True,
+                    "solution_kind": on_spot.kind,
+                    "solution_steps": steps,
+                    "rectification_result": steps,
+                    "rectified_by": actor.id,
+                    "rectified_at": now,
+                },
+                f"当场解决：{on_spot.kind.label}",
+            )
+            # The customer was at the counter: first contact made, visit moot.
+            meet_clocks(ctx, case_id, [ClockKind.FIRST_CONTACT, ClockKind.HOME_VISIT], now)
+            enter_stage(ctx, case_id, Stage.FOLLOW_UP, now)
+            start_clock(ctx, case_id, ClockKind.FOLLOW_UP_CALL, now)
+        event_ids += refresh_clock_summary(ctx, case_id)
+        after = load_case(ctx, case_id)
+    return CaseChange(None, after, tuple(event_ids))
+
+
+def edit_case(ctx: Context, case_id: int, changes: Mapping[str, Any], note: str = "") -> CaseChange:
+    """Correct intake fields of an open case; severity moves its due times."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "edit")
+    fields = _validated_editable(ctx, changes, before.received_at.date())
+    merged_purchase = fields.get("purchase_date", before.purchase_date)
+    merged_install = fields.get("install_date", before.install_date)
+    if merged_purchase and merged_install and merged_install < merged_purchase:
+        raise RuleError("送货/安装日期不能早于购买日期。", missing=("install_date",))
+    with ctx.store.transaction():
+        event_ids = change_case(ctx, case_id, "edit", fields, clean_text(note, "修改说明", max_len=500))
+        if "customer_name" in fields:
+            pinyin, initials = name_keys(fields["customer_name"])
+            ctx.store.update("cases", case_id, {"name_pinyin": pinyin, "name_initials": initials})
+        if "needs_visit" in fields and fields["needs_visit"] != before.needs_visit:
+            if fields["needs_visit"]:
+                start_clock(ctx, case_id, ClockKind.HOME_VISIT, before.received_at)
+            else:
+                cancel_clocks(ctx, case_id, [ClockKind.HOME_VISIT])
+        if "severity" in fields:
+            recompute_due_times(ctx, case_id)
+        return finish(ctx, case_id, before, event_ids)
+
+
+def void_case(ctx: Context, case_id: int, reason: str) -> CaseChange:
+    """作废: a wrong entry leaves every list but stays in the file, with its reason."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "void")
+    reason = clean_text(reason, "作废理由", required=True, max_len=500, field="void_reason")
+    with ctx.store.transaction():
+        event_ids = change_case(
+            ctx, case_id, "void", {"stage": Stage.VOIDED, "void_reason": reason}, f"作废：{reason}"
+        )
+        enter_stage(ctx, case_id, Stage.VOIDED, ctx.now())
+        return finish(ctx, case_id, before, event_ids)
+
+
+def reopen_case(ctx: Context, case_id: int, reason: str) -> CaseChange:
+    """A closed case goes back to 处理中; a 不成立 one back to 调查中."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "reopen")
+    reason = clean_text(reason, "重新打开的理由", required=True, max_len=500, field="reason")
+    target = Stage.INVESTIGATING if before.stage == Stage.INVALID else Stage.IN_PROGRESS
+    now = ctx.now()
+    with ctx.store.transaction():
+        event_ids = change_case(
+            ctx, case_id, "reopen",
+            {
+                "stage": target,
+                "closed_at": None,
+                "satisfaction": None,
+                "reopen_count": before.reopen_count + 1,
+                **({"valid": None} if target == Stage.INVESTIGATING else {}),
+            },
+            f"重新打开：{reason}",
+        )
+        # The customer is owed news of the renewed handling within the feedback limit.
+        start_clock(ctx, case_id, ClockKind.FEEDBACK, now)
+        return finish(ctx, case_id, before, event_ids)
+
+
+def escalate(ctx: Context, case_id: int, reason: str) -> CaseChange:
+    """Escalate by hand one level, with a reason (seed 000, case c)."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "escalate")
+    reason = clean_text(reason, "升级理由", required=True, max_len=500, field="reason")
+    if before.escalation_level >= 3:
+        raise RuleError("案件已升级到最高级别（老板），不能再升级。")
+    with ctx.store.transaction():
+        event_ids = escalate_case(ctx, case_id, f"手动升级：{reason}")
+        return finish(ctx, case_id, before, event_ids)
+
+
+def reject_solution(ctx: Context, case_id: int, customer_words: str) -> CaseChange:
+    """The customer does not accept the solution: escalate (seed 000, case a)."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "reject_solution")
+    words = clean_text(customer_words, "客户的意见", required=True, max_len=1000, field="words")
+    with ctx.store.transaction():
+        event_ids = escalate_case(ctx, case_id, f"客户不接受方案：{words}", kind="reject_solution")
+        return finish(ctx, case_id, before, event_ids)
+
+
+def add_note(ctx: Context, case_id: int, text: str, kind: str = "note") -> CaseChange:
+    """A free note, or a record that the case was printed or exported."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "add_note")
+    text = clean_text(text, "备注", required=True, field="note")
+    with ctx.store.transaction():
+        event_ids = [append_event(ctx, case_id, kind, text)]
+        return CaseChange(before, load_case(ctx, case_id), tuple(event_ids))
+
+
+# ---------------------------------------------------------------- staff
+
+
+def add_staff(ctx: Context, name: str, role: Role) -> Staff:
+    """Add a staff member; only the very first may be added without a manager."""
+    name = clean_text(name, "员工姓名", required=True, max_len=40, field="name")
+    has_staff = ctx.store.scalar("SELECT COUNT(*) FROM staff") > 0
+    if has_staff:
+        actor = require_active(ctx)
+        if actor.role not in (Role.STORE_MANAGER, Role.GENERAL_MANAGER, Role.OWNER):
+            raise PermissionDenied(f"{actor.role.label}不能添加员工：只有店长、总经理或老板可以。")
+    with ctx.store.transaction():
+        staff_id = ctx.store.insert(
+            "staff",
+            {"name": name, "role": role.value, "active": 1, "created_at": db_time(ctx.now())},
+        )
+    return ctx.store.staff_member(staff_id)
+

@@ -1,0 +1,253 @@
+"""Talking to the customer: calls, visits, the follow-up (回访) and closing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import workflow
+from ..domain import (
+    NOT_SATISFIED_MAX,
+    SATISFACTION_LABELS,
+    AppointmentKind,
+    AppointmentStatus,
+    ClockKind,
+    ContactMethod,
+    ContactPurpose,
+    Stage,
+)
+from ..errors import RuleError
+from ..store.rows import db_time
+from ._common import (
+    CaseChange,
+    Context,
+    append_event,
+    change_case,
+    clean_text,
+    enter_stage,
+    escalate_case,
+    finish,
+    load_case,
+    meet_clocks,
+    require_active,
+    start_clock,
+)
+
+# Which time limit a call of each purpose keeps. A call about progress or a
+# follow-up counts when it is made, answered or not (the clock measures the
+# showroom's promptness); first contact needs the customer really reached.
+_MEETS = {
+    ContactPurpose.PROGRESS: ClockKind.PROGRESS_CALL,
+    ContactPurpose.FOLLOW_UP: ClockKind.FOLLOW_UP_CALL,
+}
+
+
+def record_contact(
+    ctx: Context,
+    case_id: int,
+    *,
+    method: ContactMethod,
+    purpose: ContactPurpose,
+    reached: bool,
+    satisfaction: int | None = None,
+    customer_words: str = "",
+    next_action: str = "",
+    at: dt.datetime | None = None,
+) -> CaseChange:
+    """Record a call, message or visit talk (联系/回访记录).
+
+    In 待回访, a reached follow-up must carry satisfaction (1–5). Not
+    satisfied (≤ 2) sends the case back to 处理中 for second handling and
+    escalates it one level.
+    """
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "record_contact")
+    now = ctx.now()
+    at = (at or now).replace(microsecond=0)
+    if at > now:
+        raise RuleError("联系时间不能晚于现在。", missing=("at",))
+    if satisfaction is not None:
+        if satisfaction not in SATISFACTION_LABELS:
+            raise RuleError("满意度请选 1（非常不满意）到 5（非常满意）。", missing=("satisfaction",))
+        if not reached:
+            raise RuleError("没有联系上客户，不能记录满意度。", missing=("satisfaction",))
+        if purpose != ContactPurpose.FOLLOW_UP:
+            raise RuleError("满意度只在回访时记录。", missing=("satisfaction",))
+    is_closing_follow_up = (
+        before.stage == Stage.FOLLOW_UP and purpose == ContactPurpose.FOLLOW_UP and reached
+    )
+    if is_closing_follow_up and satisfaction is None:
+        raise RuleError("回访联系上客户时，请记录客户满意度。", missing=("satisfaction",))
+    words = clean_text(customer_words, "客户原话", field="customer_words")
+    next_action = clean_text(next_action, "下一步", max_len=500, field="next_action")
+    with ctx.store.transaction():
+        ctx.store.insert(
+            "contacts",
+            {
+                "case_id": case_id,
+                "at": db_time(at),
+                "by_id": actor.id,
+                "method": method.value,
+                "purpose": purpose.value,
+                "reached": int(reached),
+                "satisfaction": satisfaction,
+                "customer_words": words,
+                "next_action": next_action,
+            },
+        )
+        outcome = "已联系上" if reached else "未联系上"
+        note = f"{purpose.label}（{method.label}，{outcome}）"
+        if satisfaction is not None:
+            note += f"，满意度：{SATISFACTION_LABELS[satisfaction]}"
+        if words:
+            note += f"。客户说：{words[:60]}"
+        event_ids = [append_event(ctx, case_id, "contact", note)]
+        if reached:
+            meet_clocks(ctx, case_id, [ClockKind.FIRST_CONTACT], at)
+        if purpose in _MEETS:
+            meet_clocks(ctx, case_id, [_MEETS[purpose]], at)
+        if is_closing_follow_up and satisfaction is not None:
+            if satisfaction <= NOT_SATISFIED_MAX:
+                event_ids += change_case(
+                    ctx, case_id, "second_handling",
+                    {"stage": Stage.IN_PROGRESS, "satisfaction": satisfaction},
+                    "客户不满意，退回二次处理",
+                )
+                event_ids += escalate_case(ctx, case_id, "客户对处理结果不满意")
+                start_clock(ctx, case_id, ClockKind.FEEDBACK, now)
+            else:
+                event_ids += change_case(
+                    ctx, case_id, "follow_up", {"satisfaction": satisfaction}
+                )
+        return finish(ctx, case_id, before, event_ids)
+
+
+def close_case(
+    ctx: Context, case_id: int, *, cause: str, actions: str, improvement: str
+) -> CaseChange:
+    """待回访 → 已结案: needs the satisfied follow-up and the closing summary."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "close")
+    if before.satisfaction is None:
+        raise RuleError("结案前需要回访客户并记录满意度。", missing=("satisfaction",))
+    missing = [
+        f for f, v in (("closing_cause", cause), ("closing_actions", actions),
+                       ("closing_improvement", improvement))
+        if not (v or "").strip()
+    ]
+    if missing:
+        labels = {
+            "closing_cause": "问题原因",
+            "closing_actions": "处理经过",
+            "closing_improvement": "改进措施",
+        }
+        raise RuleError(
+            "结案总结还缺：" + "、".join(labels[m] for m in missing) + "。", missing=tuple(missing)
+        )
+    values = {
+        "stage": Stage.CLOSED,
+        "closing_cause": clean_text(cause, "问题原因", required=True),
+        "closing_actions": clean_text(actions, "处理经过", required=True),
+        "closing_improvement": clean_text(improvement, "改进措施", required=True),
+        "closed_at": ctx.now(),
+    }
+    with ctx.store.transaction():
+        event_ids = change_case(ctx, case_id, "close", values, "结案")
+        enter_stage(ctx, case_id, Stage.CLOSED, ctx.now())
+        return finish(ctx, case_id, before, event_ids)
+
+
+def schedule_visit(
+    ctx: Context,
+    case_id: int,
+    *,
+    staff_id: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    address: str | None = None,
+    kind: AppointmentKind = AppointmentKind.VISIT,
+    note: str = "",
+) -> CaseChange:
+    """上门预约 or 客户验收 appointment; arranging a visit keeps the 上门 limit."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "schedule_visit")
+    visitor = ctx.store.staff_member(staff_id)
+    if not visitor.active:
+        raise RuleError(f"{visitor.name}已停用，不能安排上门。", missing=("staff_id",))
+    if ends_at <= starts_at:
+        raise RuleError("结束时间必须晚于开始时间。", missing=("ends_at",))
+    place = clean_text(
+        address if address is not None else before.customer_address, "上门地址", max_len=500
+    )
+    if kind == AppointmentKind.VISIT and not place:
+        raise RuleError("上门需要客户地址：请先填写地址。", missing=("customer_address",))
+    note = clean_text(note, "备注", max_len=500)
+    now = ctx.now()
+    with ctx.store.transaction():
+        ctx.store.insert(
+            "appointments",
+            {
+                "case_id": case_id,
+                "kind": kind.value,
+                "staff_id": visitor.id,
+                "starts_at": db_time(starts_at),
+                "ends_at": db_time(ends_at),
+                "address": place,
+                "note": note,
+            },
+        )
+        text = f"{kind.label}预约 {starts_at:%m-%d %H:%M}–{ends_at:%H:%M}，{visitor.name}"
+        event_ids = [append_event(ctx, case_id, "appointment", text)]
+        if kind == AppointmentKind.VISIT:
+            meet_clocks(ctx, case_id, [ClockKind.HOME_VISIT], now)
+        return finish(ctx, case_id, before, event_ids)
+
+
+def complete_visit(
+    ctx: Context, appointment_id: int, *, note: str, at: dt.datetime | None = None
+) -> CaseChange:
+    """The visit happened: the customer was met, and a follow-up call is due next day."""
+    actor = require_active(ctx)
+    appointment = ctx.store.appointment(appointment_id)
+    before = load_case(ctx, appointment.case_id)
+    workflow.check(actor, before, "schedule_visit")
+    if appointment.status != AppointmentStatus.PLANNED:
+        raise RuleError("这个预约已完成或已取消。")
+    note = clean_text(note, "上门情况", required=True, field="note")
+    now = ctx.now()
+    at = (at or now).replace(microsecond=0)
+    if at > now:
+        raise RuleError("完成时间不能晚于现在。", missing=("at",))
+    with ctx.store.transaction():
+        ctx.store.update("appointments", appointment.id, {"status": AppointmentStatus.DONE.value})
+        event_ids = [
+            append_event(ctx, appointment.case_id, "visit_done",
+                         f"{appointment.kind.label}完成：{note[:60]}")
+        ]
+        meet_clocks(ctx, appointment.case_id, [ClockKind.FIRST_CONTACT, ClockKind.HOME_VISIT], at)
+        if appointment.kind == AppointmentKind.VISIT:
+            start_clock(ctx, appointment.case_id, ClockKind.FOLLOW_UP_CALL, at)
+        return finish(ctx, appointment.case_id, before, event_ids)
+
+
+def cancel_appointment(ctx: Context, appointment_id: int, *, reason: str) -> CaseChange:
+    actor = require_active(ctx)
+    appointment = ctx.store.appointment(appointment_id)
+    before = load_case(ctx, appointment.case_id)
+    workflow.check(actor, before, "schedule_visit")
+    if appointment.status != AppointmentStatus.PLANNED:
+        raise RuleError("这个预约已完成或已取消。")
+    reason = clean_text(reason, "取消理由", required=True, max_len=500, field="reason")
+    with ctx.store.transaction():
+        ctx.store.update(
+            "appointments", appointment.id, {"status": AppointmentStatus.CANCELLED.value}
+        )
+        event_ids = [
+            append_event(
+                ctx, appointment.case_id, "appointment_cancelled",
+                f"取消{appointment.kind.label} {appointment.starts_at:%m-%d %H:%M}：{reason}",
+            )
+        ]
+        return finish(ctx, appointment.case_id, before, event_ids)

@@ -1,0 +1,437 @@
+"""From assignment to review: 分派, 调查, 不成立, 方案, 审批, 整改, 复核."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from .. import workflow
+from ..domain import (
+    ApprovalStatus,
+    ClockKind,
+    Responsibility,
+    ReviewItem,
+    Role,
+    SolutionKind,
+    Stage,
+    Staff,
+)
+from ..errors import PermissionDenied, RuleError
+from ..settings import Settings
+from ..store.rows import db_time
+from ._common import (
+    CaseChange,
+    Context,
+    append_event,
+    change_case,
+    clean_text,
+    enter_stage,
+    finish,
+    load_case,
+    meet_clocks,
+    require_active,
+    start_clock,
+)
+
+
+def _owner(ctx: Context, owner_id: int) -> Staff:
+    owner = ctx.store.staff_member(owner_id)
+    if not owner.active:
+        raise RuleError(f"{owner.name}已停用，不能担任责任人。", missing=("owner_id",))
+    return owner
+
+
+def _department(ctx: Context, department: str) -> str:
+    department = (department or "").strip()
+    if not department:
+        raise RuleError("请选择责任部门。", missing=("department",))
+    if not ctx.settings.has_key("department", department):
+        raise RuleError(f"责任部门「{department[:20]}」不在列表中。", missing=("department",))
+    return department
+
+
+def suggest_route(settings: Settings, staff: Sequence[Staff], category: str) -> tuple[str, int | None]:
+    """Default department and owner for a category (seed 000); the clerk may override."""
+    route = settings.routing.get(category)
+    if route is None:
+        return "", None
+    owner = next((s.id for s in staff if s.active and s.role == route.owner_role), None)
+    return route.department, owner
+
+
+def assign(ctx: Context, case_id: int, *, owner_id: int | None, department: str) -> CaseChange:
+    """分派 (已登记 → 调查中) or 改派 in a later open stage."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    action = "assign" if before.stage == Stage.REGISTERED else "reassign"
+    workflow.check(actor, before, action)
+    if owner_id is None:
+        raise RuleError("请选择责任人。", missing=("owner_id",))
+    owner = _owner(ctx, owner_id)
+    department = _department(ctx, department)
+    now = ctx.now()
+    with ctx.store.transaction():
+        values: dict[str, object] = {"owner_id": owner.id, "department": department}
+        if action == "assign":
+            values.update(stage=Stage.INVESTIGATING, assigned_at=now)
+        verb = "分派给" if action == "assign" else "改派给"
+        event_ids = change_case(ctx, case_id, action, values, f"{verb} {owner.name}（{department}）")
+        if action == "assign":
+            start_clock(ctx, case_id, ClockKind.FEEDBACK, now)
+        return finish(ctx, case_id, before, event_ids)
+
+
+def investigate(
+    ctx: Context,
+    case_id: int,
+    *,
+    notes: str | None = None,
+    cause_analysis: str | None = None,
+    responsibility: Responsibility | None = None,
+) -> CaseChange:
+    """Record the investigation: notes, cause analysis, responsibility (责任认定)."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "investigate")
+    values: dict[str, object] = {}
+    if notes is not None:
+        values["investigation_notes"] = clean_text(notes, "调查记录", field="investigation_notes")
+    if cause_analysis is not None:
+        values["cause_analysis"] = clean_text(cause_analysis, "原因分析", field="cause_analysis")
+    if responsibility is not None:
+        values["responsibility"] = responsibility
+    if not values:
+        raise RuleError("请填写调查记录、原因分析或责任认定。")
+    with ctx.store.transaction():
+        event_ids = change_case(ctx, case_id, "investigate", values, "记录调查")
+        return finish(ctx, case_id, before, event_ids)
+
+
+def judge_invalid(ctx: Context, case_id: int, *, reason: str, explanation: str) -> CaseChange:
+    """调查中 → 不成立: closed, but counted in statistics."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "judge_invalid")
+    missing = [f for f, v in (("validity_reason", reason), ("invalid_explanation", explanation))
+               if not (v or "").strip()]
+    if missing:
+        labels = {"validity_reason": "不成立的理由", "invalid_explanation": "对客户的解释"}
+        raise RuleError("判定不成立需要：" + "、".join(labels[m] for m in missing) + "。",
+                        missing=tuple(missing))
+    reason = clean_text(reason, "不成立的理由", required=True, field="validity_reason")
+    explanation = clean_text(explanation, "对客户的解释", required=True, field="invalid_explanation")
+    now = ctx.now()
+    with ctx.store.transaction():
+        event_ids = change_case(
+            ctx, case_id, "judge_invalid",
+            {
+                "stage": Stage.INVALID,
+                "valid": False,
+                "validity_reason": reason,
+                "invalid_explanation": explanation,
+                "closed_at": now,
+            },
+            f"判定不成立：{reason}",
+        )
+        enter_stage(ctx, case_id, Stage.INVALID, now)
+        return finish(ctx, case_id, before, event_ids)
+
+
+def _solution_values(
+    ctx: Context, kind: SolutionKind | None, steps: str, due_date: dt.date | None, cost_fen: int | None
+) -> dict[str, object]:
+    missing = []
+    if kind is None:
+        missing.append("solution_kind")
+    if not (steps or "").strip():
+        missing.append("solution_steps")
+    if due_date is None:
+        missing.append("solution_due")
+    if cost_fen is None:
+        missing.append("solution_cost_fen")
+    if missing:
+        labels = {
+            "solution_kind": "方案类型",
+            "solution_steps": "处理步骤",
+            "solution_due": "预计完成日期",
+            "solution_cost_fen": "费用（没有费用请填 0）",
+        }
+        raise RuleError(
+            "处理方案还缺：" + "、".join(labels[m] for m in missing) + "。", missing=tuple(missing)
+        )
+    assert kind is not None and due_date is not None and cost_fen is not None
+    if cost_fen < 0:
+        raise RuleError("费用不能为负数。", missing=("solution_cost_fen",))
+    if kind.needs_approval and cost_fen == 0:
+        raise RuleError(
+            f"「{kind.label}」需要填写金额，以便按额度审批。", missing=("solution_cost_fen",)
+        )
+    if due_date < ctx.now().date():
+        raise RuleError("预计完成日期不能早于今天。", missing=("solution_due",))
+    return {
+        "solution_kind": kind,
+        "solution_steps": clean_text(steps, "处理步骤", required=True, field="solution_steps"),
+        "solution_due": due_date,
+        "solution_cost_fen": cost_fen,
+    }
+
+
+def _request_approval(ctx: Context, case_id: int, kind: SolutionKind, amount_fen: int) -> list[int]:
+    assert ctx.actor_id is not None
+    ctx.store.insert(
+        "approvals",
+        {
+            "case_id": case_id,
+            "kind": kind.value,
+            "amount_fen": amount_fen,
+            "requested_by": ctx.actor_id,
+            "requested_at": db_time(ctx.now()),
+        },
+    )
+    return [
+        append_event(
+            ctx, case_id, "approval_requested",
+            f"提交审批：{kind.label} {format_yuan(amount_fen)}",
+        )
+    ]
+
+
+def _withdraw_pending(ctx: Context, case_id: int) -> None:
+    ctx.store.execute(
+        "UPDATE approvals SET status = ?, decided_at = ?, note = '方案已修改' "
+        "WHERE case_id = ? AND status = ?",
+        (ApprovalStatus.WITHDRAWN.value, db_time(ctx.now()), case_id, ApprovalStatus.PENDING.value),
+    )
+
+
+def propose_solution(
+    ctx: Context,
+    case_id: int,
+    *,
+    validity_reason: str,
+    kind: SolutionKind | None,
+    steps: str,
+    due_date: dt.date | None,
+    cost_fen: int | None,
+    cause_analysis: str | None = None,
+    responsibility: Responsibility | None = None,
+) -> CaseChange:
+    """调查中 → 处理中: the complaint is valid and a solution is agreed.
+
+    A gift or compensation is submitted for approval at the same time.
+    """
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "propose_solution")
+    reason = clean_text(validity_reason, "投诉成立的理由", required=True, field="validity_reason")
+    values = _solution_values(ctx, kind, steps, due_date, cost_fen)
+    values.update(stage=Stage.IN_PROGRESS, valid=True, validity_reason=reason)
+    if cause_analysis is not None:
+        values["cause_analysis"] = clean_text(cause_analysis, "原因分析", field="cause_analysis")
+    if responsibility is not None:
+        values["responsibility"] = responsibility
+    assert kind is not None and cost_fen is not None
+    with ctx.store.transaction():
+        event_ids = change_case(
+            ctx, case_id, "propose_solution", values, f"投诉成立，方案：{kind.label}"
+        )
+        if kind.needs_approval:
+            event_ids += _request_approval(ctx, case_id, kind, cost_fen)
+        return finish(ctx, case_id, before, event_ids)
+
+
+def revise_solution(
+    ctx: Context,
+    case_id: int,
+    *,
+    kind: SolutionKind | None,
+    steps: str,
+    due_date: dt.date | None,
+    cost_fen: int | None,
+    reason: str,
+) -> CaseChange:
+    """Change the solution while 处理中; a pending approval is withdrawn."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "revise_solution")
+    reason = clean_text(reason, "修改方案的理由", required=True, max_len=500, field="reason")
+    values = _solution_values(ctx, kind, steps, due_date, cost_fen)
+    assert kind is not None and cost_fen is not None
+    with ctx.store.transaction():
+        _withdraw_pending(ctx, case_id)
+        event_ids = change_case(
+            ctx, case_id, "revise_solution", values, f"修改方案为{kind.label}：{reason}"
+        )
+        if kind.needs_approval:
+            event_ids += _request_approval(ctx, case_id, kind, cost_fen)
+        return finish(ctx, case_id, before, event_ids)
+
+
+def decide_approval(ctx: Context, approval_id: int, *, approve: bool, note: str = "") -> CaseChange:
+    """Approve or reject a gift/compensation. The approver's role must cover the
+    amount, and nobody approves their own request (except the owner, who has
+    nobody above)."""
+    actor = require_active(ctx)
+    approval = ctx.store.approval(approval_id)
+    before = load_case(ctx, approval.case_id)
+    workflow.check(actor, before, "decide_approval")
+    if approval.status != ApprovalStatus.PENDING:
+        raise RuleError(f"这笔申请已{approval.status.label}，不能再审批。")
+    limit = ctx.settings.approval_limit_fen(actor.role)
+    if limit is not None and approval.amount_fen > limit:
+        raise PermissionDenied(
+            f"{actor.role.label}的审批额度为 {format_yuan(limit)}，"
+            f"这笔 {format_yuan(approval.amount_fen)} 需要更高级别审批。"
+        )
+    if approval.requested_by == actor.id and actor.role != Role.OWNER:
+        raise PermissionDenied("不能审批自己提交的申请，请由另一位有额度的同事审批。")
+    note = clean_text(note, "审批意见", max_len=500)
+    if not approve and not note:
+        raise RuleError("驳回时请写明理由。", missing=("note",))
+    status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
+    with ctx.store.transaction():
+        ctx.store.update(
+            "approvals", approval.id,
+            {"status": status.value, "decided_by": actor.id, "decided_at": db_time(ctx.now()),
+             "note": note},
+        )
+        text = f"{status.label}{approval.kind.label} {format_yuan(approval.amount_fen)}"
+        event_ids = [
+            append_event(
+                ctx, approval.case_id, "approval_decided", text + (f"：{note}" if note else ""),
+                field=None, new=status.value,
+            )
+        ]
+        return finish(ctx, approval.case_id, before, event_ids)
+
+
+def report_progress(ctx: Context, case_id: int, *, done: str, outstanding: str) -> CaseChange:
+    """反馈整改进度 (seed 002: within 3 days, finished or not, in writing)."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "report_progress")
+    done = clean_text(done, "已完成事项", required=True, field="done")
+    outstanding = clean_text(outstanding, "未完成事项", field="outstanding")
+    with ctx.store.transaction():
+        text = f"进度反馈：已完成 {done}" + (f"；未完成 {outstanding}" if outstanding else "")
+        event_ids = [append_event(ctx, case_id, "progress", text)]
+        meet_clocks(ctx, case_id, [ClockKind.FEEDBACK], ctx.now())
+        return finish(ctx, case_id, before, event_ids)
+
+
+def record_rectification(
+    ctx: Context,
+    case_id: int,
+    *,
+    result: str,
+    done_by: int | None = None,
+    done_at: dt.datetime | None = None,
+    skip_review: bool = False,
+) -> CaseChange:
+    """处理中 → 待复核 (or straight to 待回访 for 道歉解释 / 退货退款)."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "record_rectification")
+    result = clean_text(result, "整改结果", required=True, field="rectification_result")
+    kind = before.solution_kind
+    assert kind is not None  # 处理中 always has a solution
+    if kind.needs_approval:
+        approved = ctx.store.scalar(
+            "SELECT 1 FROM approvals WHERE case_id = ? AND status = ? AND kind = ? "
+            "AND amount_fen = ?",
+            (case_id, ApprovalStatus.APPROVED.value, kind.value, before.solution_cost_fen),
+        )
+        if not approved:
+            raise RuleError(
+                f"「{kind.label}」{format_yuan(before.solution_cost_fen)}尚未审批通过，"
+                "不能执行：请先请有额度的同事审批。"
+            )
+    if skip_review and not kind.may_skip_review:
+        raise RuleError("只有「道歉解释」「退货退款」的方案可以不经复核，直接回访。")
+    now = ctx.now()
+    done_at = (done_at or now).replace(microsecond=0)
+    if done_at > now:
+        raise RuleError("整改完成时间不能晚于现在。", missing=("rectified_at",))
+    rectifier = _owner(ctx, done_by) if done_by is not None else actor
+    target = Stage.FOLLOW_UP if skip_review else Stage.UNDER_REVIEW
+    with ctx.store.transaction():
+        values: dict[str, object] = {
+            "stage": target,
+            "rectification_result": result,
+            "rectified_by": rectifier.id,
+            "rectified_at": done_at,
+        }
+        if target == Stage.FOLLOW_UP:
+            values["satisfaction"] = None
+        event_ids = change_case(ctx, case_id, "rectification", values, f"整改结果：{result[:60]}")
+        meet_clocks(ctx, case_id, [ClockKind.FEEDBACK, ClockKind.REVIEW_FIX], now)
+        enter_stage(ctx, case_id, target, now)
+        start_clock(ctx, case_id, ClockKind.FOLLOW_UP_CALL, done_at)
+        return finish(ctx, case_id, before, event_ids)
+
+
+def review_case(
+    ctx: Context,
+    case_id: int,
+    *,
+    items: Sequence[ReviewItem],
+    passed: bool,
+    open_problems: str = "",
+) -> CaseChange:
+    """复核 (seed 002): pass → 待回访 and the customer is asked to re-inspect;
+    fail → back to 处理中 with the open problems, to be handled the same day."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "review")
+    if not items:
+        raise RuleError("请至少填写一个复核项目。", missing=("items",))
+    cleaned = tuple(
+        ReviewItem(
+            clean_text(i.item, "复核项目", required=True, max_len=MAX_ITEM, field="items"),
+            bool(i.passed),
+            clean_text(i.remark, "说明", max_len=500),
+        )
+        for i in items
+    )
+    problems = clean_text(open_problems, "遗留问题", field="open_problems")
+    if passed and not all(i.passed for i in cleaned):
+        raise RuleError("有未通过的复核项目，结论不能为「通过」。", missing=("passed",))
+    if not passed and not problems:
+        raise RuleError("复核未通过时，请列出具体的遗留问题。", missing=("open_problems",))
+    now = ctx.now()
+    round_no = before.review_round + 1
+    target = Stage.FOLLOW_UP if passed else Stage.IN_PROGRESS
+    with ctx.store.transaction():
+        ctx.store.insert(
+            "reviews",
+            {
+                "case_id": case_id,
+                "round": round_no,
+                "reviewer_id": actor.id,
+                "at": db_time(now),
+                "passed": int(passed),
+                "items": json.dumps([asdict(i) for i in cleaned], ensure_ascii=False),
+                "open_problems": problems,
+            },
+        )
+        values: dict[str, object] = {"stage": target, "review_round": round_no}
+        if passed:
+            values["satisfaction"] = None
+            note = f"第 {round_no} 次复核通过，通知客户验收"
+        else:
+            note = f"第 {round_no} 次复核未通过：{problems[:60]}（当日处理）"
+        event_ids = change_case(ctx, case_id, "review", values, note)
+        enter_stage(ctx, case_id, target, now)
+        if not passed:
+            start_clock(ctx, case_id, ClockKind.REVIEW_FIX, now)
+        return finish(ctx, case_id, before, event_ids)
+
+
+MAX_ITEM = 100
+
+
+def format_yuan(fen: int) -> str:
+    yuan, cents = divmod(fen, 100)
+    return f"{yuan:,}.{cents:02d} 元" if cents else f"{yuan:,} 元"

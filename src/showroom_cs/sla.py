@@ -1,0 +1,114 @@
+"""Time limits: when each clock of a case falls due, and when calls may be made.
+
+Pure functions of (clock kind, start, severity, settings), so due times can be
+recomputed whenever the SLA table or the severity changes.
+
+- 首次响应 and 上门 count wall-clock hours from receipt: the customer waits
+  through the night too.
+- 整改反馈 counts whole days (×24 h) from assignment.
+- 进度回访 falls on the Nth day counted from receipt (receipt day = day 1),
+  and 回访 on the day after the visit or rectification; calls are due by the
+  end of the last calling window of that day (seed 004), moved to the next
+  opening day when the shop is closed.
+- 复核问题整改 is due by closing time the same day; a review written after
+  closing leaves the next opening day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .domain import ClockKind, Severity
+from .settings import Settings
+
+_CALL_CLOCKS = (ClockKind.PROGRESS_CALL, ClockKind.FOLLOW_UP_CALL)
+
+
+def is_opening_day(day: dt.date, settings: Settings) -> bool:
+    return day.weekday() not in settings.closed_weekdays
+
+
+def next_opening_day(day: dt.date, settings: Settings) -> dt.date:
+    """`day` itself when the shop opens that day, else the next day it does."""
+    for offset in range(8):
+        candidate = day + dt.timedelta(days=offset)
+        if is_opening_day(candidate, settings):
+            return candidate
+    raise ValueError("no opening day in a week")  # validate_settings forbids this
+
+
+def _last_window_end(settings: Settings) -> dt.time:
+    return max(end for _, end in settings.calling_windows)
+
+
+def due_at(
+    kind: ClockKind, started_at: dt.datetime, severity: Severity, settings: Settings
+) -> dt.datetime:
+    value = settings.sla_value(kind, severity)
+    if kind in (ClockKind.FIRST_CONTACT, ClockKind.HOME_VISIT):
+        return started_at + dt.timedelta(hours=value)
+    if kind == ClockKind.FEEDBACK:
+        return started_at + dt.timedelta(days=value)
+    if kind in _CALL_CLOCKS:
+        offset = value - 1 if kind == ClockKind.PROGRESS_CALL else value
+        return _end_of_calling_day(started_at, offset, settings)
+    if kind == ClockKind.REVIEW_FIX:
+        closes = settings.opening_hours[1]
+        day = next_opening_day(started_at.date() + dt.timedelta(days=value), settings)
+        due = dt.datetime.combine(day, closes)
+        if due <= started_at:
+            day = next_opening_day(day + dt.timedelta(days=1), settings)
+            due = dt.datetime.combine(day, closes)
+        return due
+    raise ValueError(f"unknown clock {kind}")
+
+
+def _end_of_calling_day(started_at: dt.datetime, offset_days: int, settings: Settings) -> dt.datetime:
+    last_end = _last_window_end(settings)
+    day = next_opening_day(started_at.date() + dt.timedelta(days=offset_days), settings)
+    due = dt.datetime.combine(day, last_end)
+    if due <= started_at:
+        # Too late for any call that day: the next opening day's windows.
+        day = next_opening_day(day + dt.timedelta(days=1), settings)
+        due = dt.datetime.combine(day, last_end)
+    return due
+
+
+def next_call_slot(after: dt.datetime, settings: Settings) -> dt.datetime:
+    """The first moment at or after `after` inside a calling window on an opening day."""
+    windows = sorted(settings.calling_windows)
+    day = after.date()
+    for _ in range(15):
+        if is_opening_day(day, settings):
+            for start, end in windows:
+                begin = dt.datetime.combine(day, start)
+                finish = dt.datetime.combine(day, end)
+                if after < finish:
+                    return max(begin, after)
+        day += dt.timedelta(days=1)
+        after = dt.datetime.combine(day, dt.time(0, 0))
+    raise ValueError("no calling window in two weeks")  # validate_settings forbids this
+
+
+def in_calling_window(moment: dt.datetime, settings: Settings) -> bool:
+    if not is_opening_day(moment.date(), settings):
+        return False
+    return any(start <= moment.time() < end for start, end in settings.calling_windows)
+
+
+def describe_remaining(due: dt.datetime, now: dt.datetime) -> str:
+    """`剩 1小时20分` before the due time, `超时 3小时` after it (kanban cards)."""
+    seconds = int((due - now).total_seconds())
+    text = _duration_text(abs(seconds))
+    return f"剩 {text}" if seconds >= 0 else f"超时 {text}"
+
+
+def _duration_text(seconds: int) -> str:
+    minutes = seconds // 60
+    days, rem = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rem, 60)
+    if days:
+        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if hours:
+        return f"{hours}小时{mins}分" if mins else f"{hours}小时"
+    return f"{max(mins, 1)}分" if seconds else "0分"

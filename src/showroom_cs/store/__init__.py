@@ -1,0 +1,25 @@
+"""The SQLite store: one file, versioned migrations, typed rows, clear failures."""
+
+from .database import Store
+from .errors import (
+    CannotOpen,
+    DatabaseLocked,
+    DatabaseReadOnly,
+    DiskFull,
+    NewerSchema,
+    NotADatabase,
+    StoreError,
+)
+from .migrations import SCHEMA_VERSION
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "CannotOpen",
+    "DatabaseLocked",
+    "DatabaseReadOnly",
+    "DiskFull",
+    "NewerSchema",
+    "NotADatabase",
+    "Store",
+    "StoreError",
+]

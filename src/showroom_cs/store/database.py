@@ -1,0 +1,324 @@
+"""The SQLite file: opening, pragmas, migrations, transactions, typed reads.
+
+One `Store` per open database file, passed to whoever needs it (no global).
+Every sqlite3 failure that comes from the environment leaves here as a
+`StoreError` with a Chinese message; anything else is a bug and propagates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..domain import (
+    Appointment,
+    Approval,
+    Case,
+    Clock,
+    Contact,
+    Event,
+    Review,
+    Staff,
+)
+from ..errors import NotFound
+from ..settings import Settings, settings_from_rows, settings_to_rows
+from . import rows as r
+from .errors import NewerSchema, NotADatabase, StoreError, translate
+from .migrations import MIGRATION_NAMES, MIGRATIONS, SCHEMA_VERSION
+
+# WAL + synchronous=FULL: every commit is on disk before save() returns, so
+# a power cut at the counter loses nothing the clerk saw saved. Measured
+# here: 0.18 ms per case save against 0.035 ms with NORMAL; a clerk saves a
+# few times a minute, so durability wins.
+PRAGMAS = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+)
+BUSY_TIMEOUT_S = 5.0
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class Store:
+    """An open showroom database. Not thread-safe: one per thread."""
+
+    def __init__(self, db: Database, path: Path | None) -> None:
+        self.db = db
+        self.path = path
+        self._settings: Settings | None = None
+        self._depth = 0
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: Path | str, *, backup_dir: Path | None = None) -> Store:
+        """Open (creating if absent) and migrate the database at `path`.
+
+        Before a migration touches an existing file, a copy of it is taken
+        into `backup_dir` (default: `backups/` beside the file).
+        """
+        path = Path(path)
+        where = str(path)
+        _refuse_foreign_file(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise translate(exc, where) or exc from exc
+        store = cls(Database(conn, execute_plugins=False), path)
+        try:
+            store._configure()
+            store._migrate(backup_dir or path.parent / "backups")
+        except BaseException as exc:
+            conn.close()
+            if isinstance(exc, sqlite3.Error | OSError):
+                raise translate(exc, where) or exc from exc
+            raise
+        return store
+
+    @classmethod
+    def in_memory(cls) -> Store:
+        """A fresh, migrated database that lives only in memory (tests, previews)."""
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        store = cls(Database(conn, execute_plugins=False), None)
+        store._configure()
+        store._migrate(None)
+        return store
+
+    def _configure(self) -> None:
+        for pragma in PRAGMAS:
+            self.db.execute(pragma)
+
+    def _migrate(self, backup_dir: Path | None) -> None:
+        applied = [m.name for m in MIGRATIONS.applied(self.db)]
+        unknown = [name for name in applied if name not in MIGRATION_NAMES]
+        if unknown:
+            raise NewerSchema(len(applied), SCHEMA_VERSION)
+        if not MIGRATIONS.pending(self.db):
+            return
+        if backup_dir is not None and self.db.table_names():
+            self.copy_to(backup_dir / _backup_name(self.path, len(applied)))
+        MIGRATIONS.apply(self.db)
+
+    def copy_to(self, target: Path) -> Path:
+        """A consistent copy of the whole database, taken with SQLite's backup API."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(target)
+        try:
+            self.db.conn.backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    def schema_version(self) -> int:
+        return len(MIGRATIONS.applied(self.db))
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ------------------------------------------------------- transactions
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing writes; nested blocks become savepoints.
+
+        BEGIN IMMEDIATE takes the write lock up front, so a second program on
+        the same file waits the busy timeout instead of failing half-way.
+        """
+        conn = self.db.conn
+        savepoint = f"sp{self._depth}"
+        try:
+            conn.execute("BEGIN IMMEDIATE" if self._depth == 0 else f"SAVEPOINT {savepoint}")
+        except sqlite3.Error as exc:
+            raise self._translated(exc) from exc
+        self._depth += 1
+        try:
+            yield
+        except BaseException as exc:
+            self._depth -= 1
+            self._rollback(savepoint)
+            if isinstance(exc, sqlite3.Error):
+                raise self._translated(exc) from exc
+            raise
+        else:
+            self._depth -= 1
+            try:
+                conn.execute("COMMIT" if self._depth == 0 else f"RELEASE {savepoint}")
+            except sqlite3.Error as exc:
+                self._rollback(savepoint)
+                raise self._translated(exc) from exc
+
+    def _rollback(self, savepoint: str) -> None:
+        conn = self.db.conn
+        if not conn.in_transaction:
+            return
+        if self._depth == 0:
+            conn.execute("ROLLBACK")
+        else:
+            conn.execute(f"ROLLBACK TO {savepoint}")
+            conn.execute(f"RELEASE {savepoint}")
+
+    def _translated(self, exc: BaseException) -> BaseException:
+        return translate(exc, str(self.path or "")) or exc
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
+
+    # ------------------------------------------------------ raw statements
+
+    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[sqlite3.Row]:
+        try:
+            cursor = self.db.conn.cursor()
+            cursor.row_factory = sqlite3.Row
+            return cursor.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._translated(exc) from exc
+
+    def query_one(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Row | None:
+        found = self.query(sql, params)
+        return found[0] if found else None
+
+    def scalar(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
+        row = self.query_one(sql, params)
+        return None if row is None else row[0]
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> int:
+        """Run one write statement inside a transaction; returns lastrowid."""
+        assert self.in_transaction, "writes go through Store.transaction()"
+        try:
+            cursor = self.db.conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise self._translated(exc) from exc
+        return cursor.lastrowid or 0
+
+    def insert(self, table: str, values: Mapping[str, Any]) -> int:
+        columns = ", ".join(values)
+        marks = ", ".join("?" for _ in values)
+        return self.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values())
+        )
+
+    def update(self, table: str, row_id: int, values: Mapping[str, Any]) -> None:
+        if values:
+            assignments = ", ".join(f"{column} = ?" for column in values)
+            self.execute(
+                f"UPDATE {table} SET {assignments} WHERE id = ?", [*values.values(), row_id]
+            )
+
+    # ------------------------------------------------------------ settings
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            rows = self.query("SELECT key, value FROM settings")
+            self._settings = settings_from_rows({row["key"]: row["value"] for row in rows})
+        return self._settings
+
+    def write_settings(self, settings: Settings) -> None:
+        for key, value in settings_to_rows(settings).items():
+            self.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+        self._settings = settings
+
+    # ------------------------------------------------------- typed reads
+
+    def staff_member(self, staff_id: int) -> Staff:
+        row = self.query_one("SELECT * FROM staff WHERE id = ?", (staff_id,))
+        if row is None:
+            raise NotFound(f"找不到编号为 {staff_id} 的员工。")
+        return r.staff_from_row(row)
+
+    def all_staff(self, *, active_only: bool = False) -> list[Staff]:
+        where = "WHERE active = 1" if active_only else ""
+        return [r.staff_from_row(row) for row in self.query(f"SELECT * FROM staff {where} ORDER BY id")]
+
+    def case(self, case_id: int) -> Case:
+        row = self.query_one("SELECT * FROM cases WHERE id = ?", (case_id,))
+        if row is None:
+            raise NotFound(f"找不到编号为 {case_id} 的投诉案件。")
+        return r.case_from_row(row)
+
+    def case_by_no(self, case_no: str) -> Case | None:
+        row = self.query_one("SELECT * FROM cases WHERE case_no = ?", (case_no.strip().upper(),))
+        return None if row is None else r.case_from_row(row)
+
+    def cases(self, case_ids: Sequence[int]) -> list[Case]:
+        """Cases in the order of `case_ids` (for lists that hold ids only)."""
+        if not case_ids:
+            return []
+        marks = ",".join("?" for _ in case_ids)
+        found = {
+            row["id"]: r.case_from_row(row)
+            for row in self.query(f"SELECT * FROM cases WHERE id IN ({marks})", list(case_ids))
+        }
+        return [found[i] for i in case_ids if i in found]
+
+    def events(self, case_id: int) -> list[Event]:
+        rows = self.query("SELECT * FROM events WHERE case_id = ? ORDER BY id", (case_id,))
+        return [r.event_from_row(row) for row in rows]
+
+    def clocks(self, case_id: int, *, open_only: bool = False) -> list[Clock]:
+        extra = "AND met_at IS NULL AND cancelled_at IS NULL" if open_only else ""
+        rows = self.query(f"SELECT * FROM clocks WHERE case_id = ? {extra} ORDER BY id", (case_id,))
+        return [r.clock_from_row(row) for row in rows]
+
+    def approvals(self, case_id: int) -> list[Approval]:
+        rows = self.query("SELECT * FROM approvals WHERE case_id = ? ORDER BY id", (case_id,))
+        return [r.approval_from_row(row) for row in rows]
+
+    def approval(self, approval_id: int) -> Approval:
+        row = self.query_one("SELECT * FROM approvals WHERE id = ?", (approval_id,))
+        if row is None:
+            raise NotFound(f"找不到编号为 {approval_id} 的审批申请。")
+        return r.approval_from_row(row)
+
+    def reviews(self, case_id: int) -> list[Review]:
+        rows = self.query("SELECT * FROM reviews WHERE case_id = ? ORDER BY round", (case_id,))
+        return [r.review_from_row(row) for row in rows]
+
+    def contacts(self, case_id: int) -> list[Contact]:
+        rows = self.query("SELECT * FROM contacts WHERE case_id = ? ORDER BY at, id", (case_id,))
+        return [r.contact_from_row(row) for row in rows]
+
+    def appointments(self, case_id: int) -> list[Appointment]:
+        rows = self.query("SELECT * FROM appointments WHERE case_id = ? ORDER BY starts_at", (case_id,))
+        return [r.appointment_from_row(row) for row in rows]
+
+    def appointment(self, appointment_id: int) -> Appointment:
+        row = self.query_one("SELECT * FROM appointments WHERE id = ?", (appointment_id,))
+        if row is None:
+            raise NotFound(f"找不到编号为 {appointment_id} 的预约。")
+        return r.appointment_from_row(row)
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    """Never open (and so never migrate into) a file that is not SQLite."""
+    try:
+        if path.exists() and path.stat().st_size > 0:
+            with path.open("rb") as handle:
+                header = handle.read(len(SQLITE_HEADER))
+            if header != SQLITE_HEADER:
+                raise NotADatabase(str(path))
+    except OSError as exc:
+        raise translate(exc, str(path)) or StoreError(str(exc)) from exc
+
+
+def _backup_name(path: Path | None, version: int) -> str:
+    stem = path.stem if path else "memory"
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return f"{stem}.v{version}.before-migration.{stamp}.db"
+
+
+def dumps(value: Any) -> str:
+    """JSON as stored in text columns: readable Chinese, stable key order."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,279 @@
+"""Every schema change, in order. Append new migrations; never edit a released one.
+
+The schema version of a file is the number of these applied to it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from ..pinyin_keys import name_keys
+
+_Fn = TypeVar("_Fn", bound=Callable[[Database], None])
+
+MIGRATIONS = Migrations("showroom_cs")
+MIGRATION_NAMES: list[str] = []
+
+
+def _migration(name: str) -> Callable[[_Fn], _Fn]:
+    MIGRATION_NAMES.append(name)
+    return MIGRATIONS(name=name)
+
+
+def run_script(db: Database, script: str) -> None:
+    """Run several statements inside the caller's transaction.
+
+    `executescript` would commit first, so statements (triggers included) are
+    split with sqlite3.complete_statement and run one by one.
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            db.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement: {pending[:80]}")
+
+
+@_migration("0001_cases_and_timeline")
+def m0001_cases_and_timeline(db: Database) -> None:
+    run_script(
+        db,
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+
+        CREATE TABLE staff (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            pin_hash TEXT,
+            created_at TEXT NOT NULL
+        );
+
+        -- Per-day case number counters: a number once issued is never issued again.
+        CREATE TABLE case_no_counters (
+            day TEXT PRIMARY KEY,
+            last_seq INTEGER NOT NULL
+        );
+
+        CREATE TABLE cases (
+            id INTEGER PRIMARY KEY,
+            case_no TEXT NOT NULL UNIQUE,
+            received_at TEXT NOT NULL,
+            received_by INTEGER NOT NULL REFERENCES staff(id),
+            channel TEXT NOT NULL,
+            customer_name TEXT NOT NULL,
+            customer_phone TEXT NOT NULL,
+            customer_address TEXT NOT NULL DEFAULT '',
+            order_no TEXT NOT NULL DEFAULT '',
+            purchase_date TEXT,
+            install_date TEXT,
+            product_category TEXT NOT NULL DEFAULT '',
+            brand_model TEXT NOT NULL DEFAULT '',
+            subject TEXT NOT NULL DEFAULT '',
+            category TEXT NOT NULL,
+            description TEXT NOT NULL,
+            demands TEXT NOT NULL DEFAULT '[]',
+            demand_note TEXT NOT NULL DEFAULT '',
+            severity TEXT NOT NULL CHECK (severity IN ('normal', 'important', 'urgent')),
+            needs_visit INTEGER NOT NULL DEFAULT 0,
+            stage TEXT NOT NULL,
+            owner_id INTEGER REFERENCES staff(id),
+            department TEXT NOT NULL DEFAULT '',
+            assigned_at TEXT,
+            valid INTEGER,
+            validity_reason TEXT NOT NULL DEFAULT '',
+            invalid_explanation TEXT NOT NULL DEFAULT '',
+            investigation_notes TEXT NOT NULL DEFAULT '',
+            cause_analysis TEXT NOT NULL DEFAULT '',
+            responsibility TEXT,
+            solution_kind TEXT,
+            solution_steps TEXT NOT NULL DEFAULT '',
+            solution_due TEXT,
+            solution_cost_fen INTEGER NOT NULL DEFAULT 0,
+            rectification_result TEXT NOT NULL DEFAULT '',
+            rectified_by INTEGER REFERENCES staff(id),
+            rectified_at TEXT,
+            review_round INTEGER NOT NULL DEFAULT 0,
+            satisfaction INTEGER CHECK (satisfaction BETWEEN 1 AND 5),
+            closing_cause TEXT NOT NULL DEFAULT '',
+            closing_actions TEXT NOT NULL DEFAULT '',
+            closing_improvement TEXT NOT NULL DEFAULT '',
+            closed_at TEXT,
+            escalation_level INTEGER NOT NULL DEFAULT 0 CHECK (escalation_level BETWEEN 0 AND 3),
+            overdue INTEGER NOT NULL DEFAULT 0,
+            reopen_count INTEGER NOT NULL DEFAULT 0,
+            void_reason TEXT NOT NULL DEFAULT '',
+            on_spot INTEGER NOT NULL DEFAULT 0,
+            next_due_at TEXT,
+            next_due_kind TEXT,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX cases_stage_received ON cases(stage, received_at);
+        CREATE INDEX cases_received ON cases(received_at);
+        CREATE INDEX cases_phone ON cases(customer_phone);
+        CREATE INDEX cases_owner ON cases(owner_id, stage);
+        CREATE INDEX cases_open_due ON cases(next_due_at)
+            WHERE next_due_at IS NOT NULL;
+
+        -- Evidence in disputes: a case row is voided, never deleted.
+        CREATE TRIGGER cases_no_delete BEFORE DELETE ON cases
+        BEGIN
+            SELECT RAISE(ABORT, '投诉案件不能删除，只能作废');
+        END;
+
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            at TEXT NOT NULL,
+            actor_id INTEGER REFERENCES staff(id),
+            kind TEXT NOT NULL,
+            field TEXT,
+            old_value TEXT,
+            new_value TEXT,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX events_case ON events(case_id, id);
+        CREATE INDEX events_at ON events(at);
+
+        -- The timeline is append-only, whatever program opens the file.
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN
+            SELECT RAISE(ABORT, '时间线只能追加，不能修改');
+        END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN
+            SELECT RAISE(ABORT, '时间线只能追加，不能删除');
+        END;
+
+        CREATE TABLE clocks (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            kind TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            met_at TEXT,
+            breached_at TEXT,
+            cancelled_at TEXT
+        );
+        CREATE INDEX clocks_case ON clocks(case_id);
+        CREATE INDEX clocks_open_due ON clocks(due_at)
+            WHERE met_at IS NULL AND cancelled_at IS NULL;
+
+        CREATE TABLE approvals (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            kind TEXT NOT NULL,
+            amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+            requested_by INTEGER NOT NULL REFERENCES staff(id),
+            requested_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            decided_by INTEGER REFERENCES staff(id),
+            decided_at TEXT,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX approvals_case ON approvals(case_id);
+        CREATE INDEX approvals_pending ON approvals(status) WHERE status = 'pending';
+
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            round INTEGER NOT NULL,
+            reviewer_id INTEGER NOT NULL REFERENCES staff(id),
+            at TEXT NOT NULL,
+            passed INTEGER NOT NULL,
+            items TEXT NOT NULL DEFAULT '[]',
+            open_problems TEXT NOT NULL DEFAULT '',
+            UNIQUE (case_id, round)
+        );
+
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            at TEXT NOT NULL,
+            by_id INTEGER NOT NULL REFERENCES staff(id),
+            method TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            reached INTEGER NOT NULL,
+            satisfaction INTEGER CHECK (satisfaction BETWEEN 1 AND 5),
+            customer_words TEXT NOT NULL DEFAULT '',
+            next_action TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX contacts_case ON contacts(case_id, at);
+        CREATE INDEX contacts_at ON contacts(at);
+
+        CREATE TABLE appointments (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            kind TEXT NOT NULL,
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            starts_at TEXT NOT NULL,
+            ends_at TEXT NOT NULL,
+            address TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'planned',
+            note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX appointments_case ON appointments(case_id);
+        CREATE INDEX appointments_starts ON appointments(starts_at);
+        """,
+    )
+
+
+@_migration("0002_search")
+def m0002_search(db: Database) -> None:
+    """Full-text and pinyin search; fills the new columns for existing cases."""
+    run_script(
+        db,
+        """
+        ALTER TABLE cases ADD COLUMN name_pinyin TEXT NOT NULL DEFAULT '';
+        ALTER TABLE cases ADD COLUMN name_initials TEXT NOT NULL DEFAULT '';
+        CREATE INDEX cases_name_pinyin ON cases(name_pinyin);
+        CREATE INDEX cases_name_initials ON cases(name_initials);
+
+        -- Trigram FTS over what a clerk types into the search box. External
+        -- content: the text lives once, in `cases`.
+        CREATE VIRTUAL TABLE cases_fts USING fts5(
+            case_no, customer_name, customer_phone, description, brand_model, product_category,
+            content='cases', content_rowid='id', tokenize='trigram'
+        );
+        CREATE TRIGGER cases_fts_insert AFTER INSERT ON cases
+        BEGIN
+            INSERT INTO cases_fts(rowid, case_no, customer_name, customer_phone,
+                                  description, brand_model, product_category)
+            VALUES (new.id, new.case_no, new.customer_name, new.customer_phone,
+                    new.description, new.brand_model, new.product_category);
+        END;
+        CREATE TRIGGER cases_fts_update AFTER UPDATE OF
+            case_no, customer_name, customer_phone, description, brand_model, product_category
+            ON cases
+        BEGIN
+            INSERT INTO cases_fts(cases_fts, rowid, case_no, customer_name, customer_phone,
+                                  description, brand_model, product_category)
+            VALUES ('delete', old.id, old.case_no, old.customer_name, old.customer_phone,
+                    old.description, old.brand_model, old.product_category);
+            INSERT INTO cases_fts(rowid, case_no, customer_name, customer_phone,
+                                  description, brand_model, product_category)
+            VALUES (new.id, new.case_no, new.customer_name, new.customer_phone,
+                    new.description, new.brand_model, new.product_category);
+        END;
+        INSERT INTO cases_fts(cases_fts) VALUES ('rebuild');
+        """,
+    )
+    rows = db.execute("SELECT id, customer_name FROM cases").fetchall()
+    db.conn.executemany(
+        "UPDATE cases SET name_pinyin = ?, name_initials = ? WHERE id = ?",
+        [(*name_keys(name), case_id) for case_id, name in rows],
+    )
+
+
+SCHEMA_VERSION = len(MIGRATION_NAMES)

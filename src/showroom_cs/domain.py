@@ -9,8 +9,10 @@ reworded without a migration.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
+from typing import Any
 
 
 class Stage(StrEnum):
@@ -324,17 +326,16 @@ class Case:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One line of a case's timeline. `field` is set when a case column changed."""
+    """One line of a case's timeline: who did what when, and every case column
+    it changed as `changes[column] = (old, new)` (values as stored)."""
 
     id: int
     case_id: int
     at: dt.datetime
     actor_id: int | None
     kind: str
-    field: str | None
-    old_value: str | None
-    new_value: str | None
     note: str
+    changes: Mapping[str, tuple[Any, Any]]
 
 
 @dataclass(frozen=True, slots=True)

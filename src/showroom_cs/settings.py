@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -46,12 +47,30 @@ DEFAULT_LISTS: dict[str, tuple[ListEntry, ...]] = {
         "到店", "来电", "客服中心", "微信", "短信", "邮件", "信函", "回访中发现", "其他"
     ),
     "category": _entries(
-        "产品质量", "安装施工", "配送物流", "设计问题", "销售承诺",
-        "服务态度", "售后维修", "价格收费", "其他",
+        "产品质量",
+        "安装施工",
+        "配送物流",
+        "设计问题",
+        "销售承诺",
+        "服务态度",
+        "售后维修",
+        "价格收费",
+        "其他",
     ),
     "product_category": _entries(
-        "橱柜", "衣柜", "木门", "门窗", "地板", "瓷砖", "卫浴",
-        "窗帘", "墙纸墙布", "家具", "灯具", "五金", "其他",
+        "橱柜",
+        "衣柜",
+        "木门",
+        "门窗",
+        "地板",
+        "瓷砖",
+        "卫浴",
+        "窗帘",
+        "墙纸墙布",
+        "家具",
+        "灯具",
+        "五金",
+        "其他",
     ),
     "demand": _entries("维修", "更换", "退货退款", "赔偿", "道歉", "解释说明", "其他"),
     "department": _entries("客服部", "销售部", "设计部", "安装部", "配送部", "售后部"),
@@ -171,7 +190,7 @@ def validate_settings(settings: Settings) -> None:
             raise RuleError(
                 f"回访时段 {start:%H:%M}–{end:%H:%M} 超出了营业时间 {opens:%H:%M}–{closes:%H:%M}。"
             )
-    for (_, end_a), (start_b, _) in zip(windows, windows[1:], strict=False):
+    for (_, end_a), (start_b, _) in itertools.pairwise(windows):
         if start_b < end_a:
             raise RuleError("回访时段之间不能重叠。")
     for clock, row in settings.sla.items():

@@ -63,7 +63,9 @@ def due_at(
     raise ValueError(f"unknown clock {kind}")
 
 
-def _end_of_calling_day(started_at: dt.datetime, offset_days: int, settings: Settings) -> dt.datetime:
+def _end_of_calling_day(
+    started_at: dt.datetime, offset_days: int, settings: Settings
+) -> dt.datetime:
     last_end = _last_window_end(settings)
     day = next_opening_day(started_at.date() + dt.timedelta(days=offset_days), settings)
     due = dt.datetime.combine(day, last_end)

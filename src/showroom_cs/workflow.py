@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from .domain import HANDLER_ROLES, Case, Stage, Staff
+from .domain import HANDLER_ROLES, Case, Staff, Stage
 from .errors import PermissionDenied, RuleError
 
 
@@ -53,41 +53,63 @@ RULES: dict[str, ActionRule] = {
     "reassign": ActionRule("改派", _HANDLING, Who.HANDLER, "新的责任人与责任部门"),
     "edit": ActionRule("修改登记信息", _OPEN, Who.ANYONE, "要修改的内容"),
     "investigate": ActionRule(
-        "记录调查", frozenset({Stage.INVESTIGATING, Stage.IN_PROGRESS}), Who.HANDLER,
+        "记录调查",
+        frozenset({Stage.INVESTIGATING, Stage.IN_PROGRESS}),
+        Who.HANDLER,
         "调查记录、原因分析或责任认定",
     ),
     "judge_invalid": ActionRule(
-        "判定不成立", frozenset({Stage.INVESTIGATING}), Who.HANDLER,
-        "不成立的理由，以及对客户的解释", Stage.INVALID,
+        "判定不成立",
+        frozenset({Stage.INVESTIGATING}),
+        Who.HANDLER,
+        "不成立的理由，以及对客户的解释",
+        Stage.INVALID,
     ),
     "propose_solution": ActionRule(
-        "确定处理方案", frozenset({Stage.INVESTIGATING}), Who.HANDLER,
-        "成立的理由，方案类型、处理步骤、预计完成日期与费用", Stage.IN_PROGRESS,
+        "确定处理方案",
+        frozenset({Stage.INVESTIGATING}),
+        Who.HANDLER,
+        "成立的理由，方案类型、处理步骤、预计完成日期与费用",
+        Stage.IN_PROGRESS,
     ),
     "revise_solution": ActionRule(
-        "修改处理方案", frozenset({Stage.IN_PROGRESS}), Who.HANDLER,
+        "修改处理方案",
+        frozenset({Stage.IN_PROGRESS}),
+        Who.HANDLER,
         "方案类型、处理步骤、预计完成日期与费用",
     ),
     "decide_approval": ActionRule(
-        "审批赠礼/赔偿", frozenset({Stage.IN_PROGRESS}), Who.SUPERVISOR_UP,
+        "审批赠礼/赔偿",
+        frozenset({Stage.IN_PROGRESS}),
+        Who.SUPERVISOR_UP,
         "审批额度足够的角色，且不是申请人本人",
     ),
     "report_progress": ActionRule(
-        "反馈整改进度", frozenset({Stage.INVESTIGATING, Stage.IN_PROGRESS}), Who.HANDLER,
+        "反馈整改进度",
+        frozenset({Stage.INVESTIGATING, Stage.IN_PROGRESS}),
+        Who.HANDLER,
         "已完成与未完成的事项",
     ),
     "record_rectification": ActionRule(
-        "记录整改结果", frozenset({Stage.IN_PROGRESS}), Who.HANDLER,
-        "整改结果；赠礼或赔偿须已审批", Stage.UNDER_REVIEW,
+        "记录整改结果",
+        frozenset({Stage.IN_PROGRESS}),
+        Who.HANDLER,
+        "整改结果；赠礼或赔偿须已审批",
+        Stage.UNDER_REVIEW,
     ),
     "review": ActionRule(
-        "复核", frozenset({Stage.UNDER_REVIEW}), Who.REVIEWER,
+        "复核",
+        frozenset({Stage.UNDER_REVIEW}),
+        Who.REVIEWER,
         "复核项目与结论；未通过时列出遗留问题",
     ),
     "record_contact": ActionRule("记录联系/回访", _OPEN, Who.ANYONE, "联系方式、是否联系上"),
     "close": ActionRule(
-        "结案", frozenset({Stage.FOLLOW_UP}), Who.ANYONE,
-        "回访满意度，以及结案总结：原因、处理经过、改进措施", Stage.CLOSED,
+        "结案",
+        frozenset({Stage.FOLLOW_UP}),
+        Who.ANYONE,
+        "回访满意度，以及结案总结：原因、处理经过、改进措施",
+        Stage.CLOSED,
     ),
     "reject_solution": ActionRule(
         "客户不接受方案", frozenset({Stage.IN_PROGRESS}), Who.ANYONE, "客户的原话或理由"

@@ -1,8 +1,10 @@
 """What every operation shares: the acting context, the result, the timeline.
 
-Every change to a case column goes through `change_case`, which writes one
-timeline event per changed column (old → new). That is what makes the
-timeline complete enough to rebuild a case as it stood at any moment.
+An operation checks its rules, updates clocks and side records, and ends
+with `commit()`, which writes the case columns it changed and exactly one
+timeline event holding every change as (old, new). Because every column
+change passes through there, the timeline can rebuild a case as it stood at
+any moment (`timeline.replay`).
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from typing import Any
 
 from .. import sla
 from ..clock import Clock as TimeSource
-from ..domain import Case, ClockKind, EscalationLevel, Stage, Staff
+from ..domain import Case, ClockKind, EscalationLevel, Severity, Staff, Stage
 from ..errors import NotFound, PermissionDenied, RuleError
 from ..settings import Settings
 from ..store import Store
 from ..store.rows import case_from_row, db_date, db_time
 
-# Case columns the timeline tracks; everything else on the row is derived.
+# Case columns that are derived from others (or from clocks): not on the timeline.
 DERIVED_COLUMNS = frozenset(
     {"id", "updated_at", "next_due_at", "next_due_kind", "name_pinyin", "name_initials"}
 )
@@ -52,11 +54,11 @@ class Context:
 
 @dataclass(frozen=True, slots=True)
 class CaseChange:
-    """What an operation changed: the case before and after, and its new events."""
+    """What an operation changed: the case before and after, and its new event."""
 
     before: Case | None
     after: Case
-    event_ids: tuple[int, ...]
+    event_id: int
 
     @property
     def stage_changed(self) -> bool:
@@ -78,73 +80,11 @@ def db_value(value: Any) -> Any:
     return value
 
 
-def event_text(value: Any) -> str | None:
-    """A stored column value as the text kept in events.old_value/new_value."""
-    return None if value is None else str(value)
-
-
-def append_event(
-    ctx: Context,
-    case_id: int,
-    kind: str,
-    note: str = "",
-    *,
-    field: str | None = None,
-    old: Any = None,
-    new: Any = None,
-) -> int:
-    return ctx.store.insert(
-        "events",
-        {
-            "case_id": case_id,
-            "at": db_time(ctx.now()),
-            "actor_id": ctx.actor_id,
-            "kind": kind,
-            "field": field,
-            "old_value": event_text(old),
-            "new_value": event_text(new),
-            "note": note,
-        },
-    )
-
-
 def raw_case(ctx: Context, case_id: int) -> dict[str, Any]:
     row = ctx.store.query_one("SELECT * FROM cases WHERE id = ?", (case_id,))
     if row is None:
         raise NotFound(f"找不到编号为 {case_id} 的投诉案件。")
     return dict(row)
-
-
-def change_case(
-    ctx: Context, case_id: int, kind: str, values: Mapping[str, Any], note: str = ""
-) -> list[int]:
-    """Update tracked columns of a case, one event per column that really changed.
-
-    The note goes on the first event; when nothing changed but a note is
-    given, a plain event of `kind` carries it.
-    """
-    current = raw_case(ctx, case_id)
-    changed = {}
-    for column, value in values.items():
-        assert column not in DERIVED_COLUMNS and column in current, column
-        stored = db_value(value)
-        if current[column] != stored:
-            changed[column] = stored
-    event_ids = []
-    if "stage" in changed:  # the stage move leads, carrying the note
-        changed = {"stage": changed.pop("stage"), **changed}
-    if changed:
-        ctx.store.update("cases", case_id, {**changed, "updated_at": db_time(ctx.now())})
-        for i, (column, stored) in enumerate(changed.items()):
-            event_ids.append(
-                append_event(
-                    ctx, case_id, kind, note if i == 0 else "",
-                    field=column, old=current[column], new=stored,
-                )
-            )
-    elif note:
-        event_ids.append(append_event(ctx, case_id, kind, note))
-    return event_ids
 
 
 def load_case(ctx: Context, case_id: int) -> Case:
@@ -158,10 +98,92 @@ def require_active(ctx: Context) -> Staff:
     return actor
 
 
-def finish(ctx: Context, case_id: int, before: Case | None, event_ids: list[int]) -> CaseChange:
-    """Bring the clock summary up to date and report the change (inside the transaction)."""
-    event_ids = event_ids + refresh_clock_summary(ctx, case_id)
-    return CaseChange(before, load_case(ctx, case_id), tuple(event_ids))
+def append_event(
+    ctx: Context,
+    case_id: int,
+    kind: str,
+    note: str,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+) -> int:
+    """Add one line to the timeline; `changes` maps column → (old, new) as stored."""
+    return ctx.store.insert(
+        "events",
+        {
+            "case_id": case_id,
+            "at": db_time(ctx.now()),
+            "actor_id": ctx.actor_id,
+            "kind": kind,
+            "note": note,
+            "changes": (
+                json.dumps({k: list(v) for k, v in changes.items()}, ensure_ascii=False)
+                if changes
+                else None
+            ),
+        },
+    )
+
+
+def commit(
+    ctx: Context,
+    case_id: int,
+    before: Case | None,
+    kind: str,
+    note: str,
+    values: Mapping[str, Any] | None = None,
+    *,
+    registering: bool = False,
+) -> CaseChange:
+    """The last step of every operation: write the case columns it changed and
+    one timeline event holding all of them (old → new).
+
+    The clock summary is brought up to date here, so an overdue flag the
+    operation set or cleared lands in the same event. The registration event
+    holds every tracked column as (None → value): replay starts from it.
+    """
+    wanted = dict(values or {})
+    nearest, overdue = _clock_summary(ctx, case_id)
+    wanted["overdue"] = overdue
+    current = raw_case(ctx, case_id)
+    changes: dict[str, tuple[Any, Any]] = {}
+    for column, value in wanted.items():
+        assert column not in DERIVED_COLUMNS and column in current, column
+        stored = db_value(value)
+        if current[column] != stored:
+            changes[column] = (current[column], stored)
+    derived = {
+        "next_due_at": nearest[1] if nearest else None,
+        "next_due_kind": nearest[0] if nearest else None,
+        "updated_at": db_time(ctx.now()),
+    }
+    written = {**{k: v[1] for k, v in changes.items()}, **derived}
+    ctx.store.update("cases", case_id, written)
+    if registering:
+        changes = {
+            column: (None, changes[column][1] if column in changes else value)
+            for column, value in current.items()
+            if column not in DERIVED_COLUMNS
+        }
+    event_id = append_event(ctx, case_id, kind, note, changes)
+    return CaseChange(before, case_from_row({**current, **written}), event_id)
+
+
+def _clock_summary(ctx: Context, case_id: int) -> tuple[tuple[str, str] | None, bool]:
+    """(kind, due_at) of the nearest open clock, and whether a breached one is still open."""
+    rows = ctx.store.query(
+        "SELECT kind, due_at, breached_at FROM clocks WHERE case_id = ? AND met_at IS NULL "
+        "AND cancelled_at IS NULL ORDER BY due_at",
+        (case_id,),
+    )
+    nearest = (rows[0]["kind"], rows[0]["due_at"]) if rows else None
+    return nearest, any(row["breached_at"] is not None for row in rows)
+
+
+def escalation(case: Case, reason: str) -> tuple[dict[str, Any], str]:
+    """Values and note for one level up 客服专员 → 客服主管 → 总经理 → 老板 (stays at the top)."""
+    if case.escalation_level >= EscalationLevel.OWNER:
+        return {}, f"{reason}（已是最高级别：老板）"
+    level = EscalationLevel(case.escalation_level + 1)
+    return {"escalation_level": int(level)}, f"{reason}，升级至{level.label}"
 
 
 def clean_text(
@@ -180,28 +202,41 @@ def clean_text(
         raise RuleError(f"请填写{label}。", missing=(field,) if field else ())
     if len(text) > max_len:
         raise RuleError(
-            f"{label}太长（{len(text)} 字），最多 {max_len} 字；请精简或分成附件。",
+            f"{label}太长（{len(text)} 字），最多 {max_len} 字；请精简，或把材料作为附件。",
             missing=(field,) if field else (),
         )
     return text
 
 
-def escalate_case(ctx: Context, case_id: int, reason: str, kind: str = "escalate") -> list[int]:
-    """One level up the chain 客服专员 → 客服主管 → 总经理 → 老板; stays at the top."""
-    case = load_case(ctx, case_id)
-    if case.escalation_level >= EscalationLevel.OWNER:
-        return [append_event(ctx, case_id, kind, f"{reason}（已是最高级别：老板）")]
-    new_level = EscalationLevel(case.escalation_level + 1)
-    return change_case(
-        ctx, case_id, kind, {"escalation_level": int(new_level)},
-        f"升级至{new_level.label}：{reason}",
-    )
+def _is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, tuple | list):
+        return not value
+    return False
+
+
+def require_fields(prefix: str, labelled: Mapping[str, tuple[str, Any]]) -> None:
+    """Refuse, naming every empty one, when any of `labelled` (field → (label, value)) is empty."""
+    missing = [name for name, (_, value) in labelled.items() if _is_empty(value)]
+    if missing:
+        raise RuleError(
+            prefix + "、".join(labelled[m][0] for m in missing) + "。", missing=tuple(missing)
+        )
 
 
 # --------------------------------------------------------------- clocks
 
 
-def start_clock(ctx: Context, case_id: int, kind: ClockKind, started_at: dt.datetime) -> None:
+def start_clock(
+    ctx: Context,
+    case_id: int,
+    kind: ClockKind,
+    started_at: dt.datetime,
+    severity: Severity,
+) -> None:
     """Start a clock unless one of the same kind is already running."""
     running = ctx.store.scalar(
         "SELECT 1 FROM clocks WHERE case_id = ? AND kind = ? AND met_at IS NULL "
@@ -210,8 +245,7 @@ def start_clock(ctx: Context, case_id: int, kind: ClockKind, started_at: dt.date
     )
     if running:
         return
-    case = load_case(ctx, case_id)
-    due = sla.due_at(kind, started_at, case.severity, ctx.settings)
+    due = sla.due_at(kind, started_at, severity, ctx.settings)
     ctx.store.insert(
         "clocks",
         {
@@ -227,18 +261,16 @@ def meet_clocks(ctx: Context, case_id: int, kinds: Iterable[ClockKind], at: dt.d
     _close_clocks(ctx, case_id, kinds, "met_at", at)
 
 
-def cancel_clocks(
-    ctx: Context, case_id: int, kinds: Iterable[ClockKind] | None = None
-) -> None:
-    _close_clocks(ctx, case_id, kinds if kinds is not None else list(ClockKind), "cancelled_at", ctx.now())
+def cancel_clocks(ctx: Context, case_id: int, kinds: Iterable[ClockKind] | None = None) -> None:
+    _close_clocks(
+        ctx, case_id, list(ClockKind) if kinds is None else kinds, "cancelled_at", ctx.now()
+    )
 
 
 def _close_clocks(
     ctx: Context, case_id: int, kinds: Iterable[ClockKind], column: str, at: dt.datetime
 ) -> None:
     names = [k.value for k in kinds]
-    if not names:
-        return
     marks = ",".join("?" for _ in names)
     ctx.store.execute(
         f"UPDATE clocks SET {column} = ? WHERE case_id = ? AND kind IN ({marks}) "
@@ -247,9 +279,8 @@ def _close_clocks(
     )
 
 
-def recompute_due_times(ctx: Context, case_id: int) -> None:
-    """Open clocks follow the current severity and SLA table."""
-    case = load_case(ctx, case_id)
+def recompute_due_times(ctx: Context, case_id: int, severity: Severity) -> None:
+    """Open clocks follow the case's (new) severity and the current SLA table."""
     for row in ctx.store.query(
         "SELECT id, kind, started_at FROM clocks WHERE case_id = ? "
         "AND met_at IS NULL AND cancelled_at IS NULL",
@@ -258,49 +289,18 @@ def recompute_due_times(ctx: Context, case_id: int) -> None:
         due = sla.due_at(
             ClockKind(row["kind"]),
             dt.datetime.fromisoformat(row["started_at"]),
-            case.severity,
+            severity,
             ctx.settings,
         )
         ctx.store.update("clocks", row["id"], {"due_at": db_time(due)})
 
 
-def refresh_clock_summary(ctx: Context, case_id: int) -> list[int]:
-    """Keep the case's nearest due time and overdue flag in step with its clocks.
-
-    `next_due_*` is derived (no event); `overdue` is what people see in red,
-    so its changes are events.
-    """
-    nearest = ctx.store.query_one(
-        "SELECT kind, due_at FROM clocks WHERE case_id = ? AND met_at IS NULL "
-        "AND cancelled_at IS NULL ORDER BY due_at LIMIT 1",
-        (case_id,),
-    )
-    ctx.store.update(
-        "cases",
-        case_id,
-        {
-            "next_due_at": nearest["due_at"] if nearest else None,
-            "next_due_kind": nearest["kind"] if nearest else None,
-        },
-    )
-    breached = ctx.store.scalar(
-        "SELECT COUNT(*) FROM clocks WHERE case_id = ? AND breached_at IS NOT NULL "
-        "AND met_at IS NULL AND cancelled_at IS NULL",
-        (case_id,),
-    )
-    overdue = breached > 0
-    if bool(raw_case(ctx, case_id)["overdue"]) == overdue:
-        return []
-    note = "已超时" if overdue else "超时的时限已处理，不再超时"
-    return change_case(ctx, case_id, "overdue", {"overdue": overdue}, note)
-
-
-def enter_stage(ctx: Context, case_id: int, stage: Stage, now: dt.datetime) -> None:
+def enter_stage(ctx: Context, case_id: int, stage: Stage) -> None:
     """Clock bookkeeping common to every arrival in a stage."""
-    if stage in (Stage.FOLLOW_UP, Stage.CLOSED, Stage.INVALID, Stage.VOIDED):
-        # The job is finished: no more progress calls or feedback due.
+    if stage == Stage.FOLLOW_UP:
+        # The job is done: no more progress calls, feedback or review fixes due.
         cancel_clocks(
             ctx, case_id, [ClockKind.PROGRESS_CALL, ClockKind.FEEDBACK, ClockKind.REVIEW_FIX]
         )
-    if stage in (Stage.CLOSED, Stage.INVALID, Stage.VOIDED):
+    elif stage in (Stage.CLOSED, Stage.INVALID, Stage.VOIDED):
         cancel_clocks(ctx, case_id)

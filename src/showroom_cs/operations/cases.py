@@ -3,36 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .. import workflow
-from ..domain import ClockKind, Role, Severity, SolutionKind, Stage, Staff
+from ..domain import ClockKind, EscalationLevel, Role, Severity, SolutionKind, Staff, Stage
 from ..errors import PermissionDenied, RuleError
 from ..phone import normalize_phone
 from ..pinyin_keys import name_keys
 from ..store.rows import db_time
 from ._common import (
-    DERIVED_COLUMNS,
     MAX_SHORT_TEXT,
     CaseChange,
     Context,
-    append_event,
     cancel_clocks,
-    change_case,
     clean_text,
+    commit,
     db_value,
     enter_stage,
-    escalate_case,
-    finish,
+    escalation,
     load_case,
     meet_clocks,
-    raw_case,
     recompute_due_times,
-    refresh_clock_summary,
     require_active,
+    require_fields,
     start_clock,
 )
 
@@ -74,31 +69,17 @@ class OnSpotSolution:
 def _validated_fields(ctx: Context, draft: CaseDraft) -> dict[str, Any]:
     settings = ctx.settings
     now = ctx.now()
-    missing = [
-        label_field
-        for label_field, value in (
-            ("customer_name", draft.customer_name),
-            ("customer_phone", draft.customer_phone),
-            ("category", draft.category),
-            ("description", draft.description),
-            ("channel", draft.channel),
-        )
-        if not str(value or "").strip()
-    ]
-    if not draft.demands and not draft.demand_note.strip():
-        missing.append("demands")
-    if missing:
-        labels = {
-            "customer_name": "客户姓名",
-            "customer_phone": "联系电话",
-            "category": "投诉类别",
-            "description": "投诉内容",
-            "channel": "受理渠道",
-            "demands": "客户诉求",
-        }
-        raise RuleError(
-            "请填写：" + "、".join(labels[m] for m in missing) + "。", missing=tuple(missing)
-        )
+    require_fields(
+        "请填写：",
+        {
+            "customer_name": ("客户姓名", draft.customer_name),
+            "customer_phone": ("联系电话", draft.customer_phone),
+            "channel": ("受理渠道", draft.channel),
+            "category": ("投诉类别", draft.category),
+            "description": ("投诉内容", draft.description),
+            "demands": ("客户诉求", draft.demands or draft.demand_note),
+        },
+    )
     received_at = (draft.received_at or now).replace(microsecond=0)
     if received_at > now + _FUTURE_TOLERANCE:
         raise RuleError("受理时间不能晚于现在。", missing=("received_at",))
@@ -131,9 +112,22 @@ def _validated_fields(ctx: Context, draft: CaseDraft) -> dict[str, Any]:
 
 
 EDITABLE = (
-    "customer_name", "customer_phone", "customer_address", "order_no", "purchase_date",
-    "install_date", "product_category", "brand_model", "subject", "category", "description",
-    "demands", "demand_note", "severity", "needs_visit", "channel",
+    "customer_name",
+    "customer_phone",
+    "customer_address",
+    "order_no",
+    "purchase_date",
+    "install_date",
+    "product_category",
+    "brand_model",
+    "subject",
+    "category",
+    "description",
+    "demands",
+    "demand_note",
+    "severity",
+    "needs_visit",
+    "channel",
 )
 
 
@@ -166,7 +160,9 @@ def _validated_editable(
                 out[column] = ""
                 continue
             if not settings.has_key(list_name, key):
-                raise RuleError(f"{label[column]}「{key[:20]}」不在列表中，请从列表中选择。", missing=(column,))
+                raise RuleError(
+                    f"{label[column]}「{key[:20]}」不在列表中，请从列表中选择。", missing=(column,)
+                )
             out[column] = key
         elif column == "demands":
             demands = tuple(dict.fromkeys(str(d).strip() for d in value if str(d).strip()))
@@ -216,83 +212,75 @@ def register_case(
     steps = ""
     if on_spot is not None:
         if on_spot.kind.needs_approval:
-            raise RuleError(
-                "赠礼或赔偿需要审批，不能当场解决：请先登记，再确定方案并提交审批。"
-            )
+            raise RuleError("赠礼或赔偿需要审批，不能当场解决：请先登记，再确定方案并提交审批。")
         steps = clean_text(on_spot.steps, "当场处理经过", required=True, field="solution_steps")
     now = ctx.now()
+    received_at: dt.datetime = fields["received_at"]
+    severity: Severity = fields["severity"]
     with ctx.store.transaction():
-        received_at: dt.datetime = fields["received_at"]
         case_no = next_case_no(ctx, received_at.date())
         pinyin, initials = name_keys(fields["customer_name"])
-        row = {
-            **{k: db_value(v) for k, v in fields.items()},
-            "case_no": case_no,
-            "received_by": actor.id,
-            "stage": Stage.REGISTERED.value,
-            "updated_at": db_time(now),
-            "name_pinyin": pinyin,
-            "name_initials": initials,
-        }
-        case_id = ctx.store.insert("cases", row)
-        snapshot = {k: v for k, v in raw_case(ctx, case_id).items() if k not in DERIVED_COLUMNS}
-        event_ids = [
-            append_event(
-                ctx, case_id, "register", f"登记投诉 {case_no}",
-                new=json.dumps(snapshot, ensure_ascii=False, sort_keys=True),
-            )
-        ]
-        start_clock(ctx, case_id, ClockKind.FIRST_CONTACT, received_at)
-        start_clock(ctx, case_id, ClockKind.PROGRESS_CALL, received_at)
+        case_id = ctx.store.insert(
+            "cases",
+            {
+                **{k: db_value(v) for k, v in fields.items()},
+                "case_no": case_no,
+                "received_by": actor.id,
+                "stage": Stage.REGISTERED.value,
+                "updated_at": db_time(now),
+                "name_pinyin": pinyin,
+                "name_initials": initials,
+            },
+        )
+        start_clock(ctx, case_id, ClockKind.FIRST_CONTACT, received_at, severity)
+        start_clock(ctx, case_id, ClockKind.PROGRESS_CALL, received_at, severity)
         if fields["needs_visit"]:
-            start_clock(ctx, case_id, ClockKind.HOME_VISIT, received_at)
+            start_clock(ctx, case_id, ClockKind.HOME_VISIT, received_at, severity)
+        values: dict[str, Any] = {}
+        note = f"登记投诉 {case_no}"
         if on_spot is not None:
-            event_ids += change_case(
-                ctx, case_id, "on_spot",
-                {
-                    "stage": Stage.FOLLOW_UP,
-                    "on_spot": True,
-                    "valid": True,
-                    "solution_kind": on_spot.kind,
-                    "solution_steps": steps,
-                    "rectification_result": steps,
-                    "rectified_by": actor.id,
-                    "rectified_at": now,
-                },
-                f"当场解决：{on_spot.kind.label}",
-            )
-            # The customer was at the counter: first contact made, visit moot.
+            values = {
+                "stage": Stage.FOLLOW_UP,
+                "on_spot": True,
+                "valid": True,
+                "solution_kind": on_spot.kind,
+                "solution_steps": steps,
+                "rectification_result": steps,
+                "rectified_by": actor.id,
+                "rectified_at": now,
+            }
+            note += f"，当场解决：{on_spot.kind.label}"
+            # The customer was at the counter: first contact made, a visit moot.
             meet_clocks(ctx, case_id, [ClockKind.FIRST_CONTACT, ClockKind.HOME_VISIT], now)
-            enter_stage(ctx, case_id, Stage.FOLLOW_UP, now)
-            start_clock(ctx, case_id, ClockKind.FOLLOW_UP_CALL, now)
-        event_ids += refresh_clock_summary(ctx, case_id)
-        after = load_case(ctx, case_id)
-    return CaseChange(None, after, tuple(event_ids))
+            enter_stage(ctx, case_id, Stage.FOLLOW_UP)
+            start_clock(ctx, case_id, ClockKind.FOLLOW_UP_CALL, now, severity)
+        return commit(ctx, case_id, None, "register", note, values, registering=True)
 
 
 def edit_case(ctx: Context, case_id: int, changes: Mapping[str, Any], note: str = "") -> CaseChange:
-    """Correct intake fields of an open case; severity moves its due times."""
+    """Correct intake fields of an open case; a new severity moves its due times."""
     actor = require_active(ctx)
     before = load_case(ctx, case_id)
     workflow.check(actor, before, "edit")
     fields = _validated_editable(ctx, changes, before.received_at.date())
-    merged_purchase = fields.get("purchase_date", before.purchase_date)
-    merged_install = fields.get("install_date", before.install_date)
-    if merged_purchase and merged_install and merged_install < merged_purchase:
+    purchase = fields.get("purchase_date", before.purchase_date)
+    install = fields.get("install_date", before.install_date)
+    if purchase and install and install < purchase:
         raise RuleError("送货/安装日期不能早于购买日期。", missing=("install_date",))
+    note = clean_text(note, "修改说明", max_len=500)
+    severity: Severity = fields.get("severity", before.severity)
     with ctx.store.transaction():
-        event_ids = change_case(ctx, case_id, "edit", fields, clean_text(note, "修改说明", max_len=500))
         if "customer_name" in fields:
             pinyin, initials = name_keys(fields["customer_name"])
             ctx.store.update("cases", case_id, {"name_pinyin": pinyin, "name_initials": initials})
-        if "needs_visit" in fields and fields["needs_visit"] != before.needs_visit:
+        if fields.get("needs_visit", before.needs_visit) != before.needs_visit:
             if fields["needs_visit"]:
-                start_clock(ctx, case_id, ClockKind.HOME_VISIT, before.received_at)
+                start_clock(ctx, case_id, ClockKind.HOME_VISIT, before.received_at, severity)
             else:
                 cancel_clocks(ctx, case_id, [ClockKind.HOME_VISIT])
-        if "severity" in fields:
-            recompute_due_times(ctx, case_id)
-        return finish(ctx, case_id, before, event_ids)
+        if severity != before.severity:
+            recompute_due_times(ctx, case_id, severity)
+        return commit(ctx, case_id, before, "edit", note or "修改登记信息", fields)
 
 
 def void_case(ctx: Context, case_id: int, reason: str) -> CaseChange:
@@ -302,11 +290,15 @@ def void_case(ctx: Context, case_id: int, reason: str) -> CaseChange:
     workflow.check(actor, before, "void")
     reason = clean_text(reason, "作废理由", required=True, max_len=500, field="void_reason")
     with ctx.store.transaction():
-        event_ids = change_case(
-            ctx, case_id, "void", {"stage": Stage.VOIDED, "void_reason": reason}, f"作废：{reason}"
+        enter_stage(ctx, case_id, Stage.VOIDED)
+        return commit(
+            ctx,
+            case_id,
+            before,
+            "void",
+            f"作废：{reason}",
+            {"stage": Stage.VOIDED, "void_reason": reason},
         )
-        enter_stage(ctx, case_id, Stage.VOIDED, ctx.now())
-        return finish(ctx, case_id, before, event_ids)
 
 
 def reopen_case(ctx: Context, case_id: int, reason: str) -> CaseChange:
@@ -316,22 +308,18 @@ def reopen_case(ctx: Context, case_id: int, reason: str) -> CaseChange:
     workflow.check(actor, before, "reopen")
     reason = clean_text(reason, "重新打开的理由", required=True, max_len=500, field="reason")
     target = Stage.INVESTIGATING if before.stage == Stage.INVALID else Stage.IN_PROGRESS
-    now = ctx.now()
+    values: dict[str, Any] = {
+        "stage": target,
+        "closed_at": None,
+        "satisfaction": None,
+        "reopen_count": before.reopen_count + 1,
+    }
+    if target == Stage.INVESTIGATING:
+        values["valid"] = None
     with ctx.store.transaction():
-        event_ids = change_case(
-            ctx, case_id, "reopen",
-            {
-                "stage": target,
-                "closed_at": None,
-                "satisfaction": None,
-                "reopen_count": before.reopen_count + 1,
-                **({"valid": None} if target == Stage.INVESTIGATING else {}),
-            },
-            f"重新打开：{reason}",
-        )
         # The customer is owed news of the renewed handling within the feedback limit.
-        start_clock(ctx, case_id, ClockKind.FEEDBACK, now)
-        return finish(ctx, case_id, before, event_ids)
+        start_clock(ctx, case_id, ClockKind.FEEDBACK, ctx.now(), before.severity)
+        return commit(ctx, case_id, before, "reopen", f"重新打开：{reason}", values)
 
 
 def escalate(ctx: Context, case_id: int, reason: str) -> CaseChange:
@@ -340,11 +328,11 @@ def escalate(ctx: Context, case_id: int, reason: str) -> CaseChange:
     before = load_case(ctx, case_id)
     workflow.check(actor, before, "escalate")
     reason = clean_text(reason, "升级理由", required=True, max_len=500, field="reason")
-    if before.escalation_level >= 3:
+    if before.escalation_level >= EscalationLevel.OWNER:
         raise RuleError("案件已升级到最高级别（老板），不能再升级。")
+    values, note = escalation(before, f"手动升级：{reason}")
     with ctx.store.transaction():
-        event_ids = escalate_case(ctx, case_id, f"手动升级：{reason}")
-        return finish(ctx, case_id, before, event_ids)
+        return commit(ctx, case_id, before, "escalate", note, values)
 
 
 def reject_solution(ctx: Context, case_id: int, customer_words: str) -> CaseChange:
@@ -353,9 +341,9 @@ def reject_solution(ctx: Context, case_id: int, customer_words: str) -> CaseChan
     before = load_case(ctx, case_id)
     workflow.check(actor, before, "reject_solution")
     words = clean_text(customer_words, "客户的意见", required=True, max_len=1000, field="words")
+    values, note = escalation(before, f"客户不接受方案：{words}")
     with ctx.store.transaction():
-        event_ids = escalate_case(ctx, case_id, f"客户不接受方案：{words}", kind="reject_solution")
-        return finish(ctx, case_id, before, event_ids)
+        return commit(ctx, case_id, before, "reject_solution", note, values)
 
 
 def add_note(ctx: Context, case_id: int, text: str, kind: str = "note") -> CaseChange:
@@ -365,8 +353,7 @@ def add_note(ctx: Context, case_id: int, text: str, kind: str = "note") -> CaseC
     workflow.check(actor, before, "add_note")
     text = clean_text(text, "备注", required=True, field="note")
     with ctx.store.transaction():
-        event_ids = [append_event(ctx, case_id, kind, text)]
-        return CaseChange(before, load_case(ctx, case_id), tuple(event_ids))
+        return commit(ctx, case_id, before, kind, text)
 
 
 # ---------------------------------------------------------------- staff
@@ -381,9 +368,7 @@ def add_staff(ctx: Context, name: str, role: Role) -> Staff:
         if actor.role not in (Role.STORE_MANAGER, Role.GENERAL_MANAGER, Role.OWNER):
             raise PermissionDenied(f"{actor.role.label}不能添加员工：只有店长、总经理或老板可以。")
     with ctx.store.transaction():
-        staff_id = ctx.store.insert(
-            "staff",
+        staff_id = ctx.store.write_staff(
             {"name": name, "role": role.value, "active": 1, "created_at": db_time(ctx.now())},
         )
     return ctx.store.staff_member(staff_id)
-

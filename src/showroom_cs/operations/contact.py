@@ -20,15 +20,14 @@ from ..store.rows import db_time
 from ._common import (
     CaseChange,
     Context,
-    append_event,
-    change_case,
     clean_text,
+    commit,
     enter_stage,
-    escalate_case,
-    finish,
+    escalation,
     load_case,
     meet_clocks,
     require_active,
+    require_fields,
     start_clock,
 )
 
@@ -68,7 +67,9 @@ def record_contact(
         raise RuleError("联系时间不能晚于现在。", missing=("at",))
     if satisfaction is not None:
         if satisfaction not in SATISFACTION_LABELS:
-            raise RuleError("满意度请选 1（非常不满意）到 5（非常满意）。", missing=("satisfaction",))
+            raise RuleError(
+                "满意度请选 1（非常不满意）到 5（非常满意）。", missing=("satisfaction",)
+            )
         if not reached:
             raise RuleError("没有联系上客户，不能记录满意度。", missing=("satisfaction",))
         if purpose != ContactPurpose.FOLLOW_UP:
@@ -101,25 +102,20 @@ def record_contact(
             note += f"，满意度：{SATISFACTION_LABELS[satisfaction]}"
         if words:
             note += f"。客户说：{words[:60]}"
-        event_ids = [append_event(ctx, case_id, "contact", note)]
         if reached:
             meet_clocks(ctx, case_id, [ClockKind.FIRST_CONTACT], at)
         if purpose in _MEETS:
             meet_clocks(ctx, case_id, [_MEETS[purpose]], at)
+        values: dict[str, object] = {}
+        kind = "contact"
         if is_closing_follow_up and satisfaction is not None:
+            values["satisfaction"] = satisfaction
             if satisfaction <= NOT_SATISFIED_MAX:
-                event_ids += change_case(
-                    ctx, case_id, "second_handling",
-                    {"stage": Stage.IN_PROGRESS, "satisfaction": satisfaction},
-                    "客户不满意，退回二次处理",
-                )
-                event_ids += escalate_case(ctx, case_id, "客户对处理结果不满意")
-                start_clock(ctx, case_id, ClockKind.FEEDBACK, now)
-            else:
-                event_ids += change_case(
-                    ctx, case_id, "follow_up", {"satisfaction": satisfaction}
-                )
-        return finish(ctx, case_id, before, event_ids)
+                kind = "second_handling"
+                escalated, note = escalation(before, note + "；客户不满意，退回二次处理")
+                values.update(escalated, stage=Stage.IN_PROGRESS)
+                start_clock(ctx, case_id, ClockKind.FEEDBACK, now, before.severity)
+        return commit(ctx, case_id, before, kind, note, values)
 
 
 def close_case(
@@ -131,20 +127,14 @@ def close_case(
     workflow.check(actor, before, "close")
     if before.satisfaction is None:
         raise RuleError("结案前需要回访客户并记录满意度。", missing=("satisfaction",))
-    missing = [
-        f for f, v in (("closing_cause", cause), ("closing_actions", actions),
-                       ("closing_improvement", improvement))
-        if not (v or "").strip()
-    ]
-    if missing:
-        labels = {
-            "closing_cause": "问题原因",
-            "closing_actions": "处理经过",
-            "closing_improvement": "改进措施",
-        }
-        raise RuleError(
-            "结案总结还缺：" + "、".join(labels[m] for m in missing) + "。", missing=tuple(missing)
-        )
+    require_fields(
+        "结案总结还缺：",
+        {
+            "closing_cause": ("问题原因", cause),
+            "closing_actions": ("处理经过", actions),
+            "closing_improvement": ("改进措施", improvement),
+        },
+    )
     values = {
         "stage": Stage.CLOSED,
         "closing_cause": clean_text(cause, "问题原因", required=True),
@@ -153,9 +143,8 @@ def close_case(
         "closed_at": ctx.now(),
     }
     with ctx.store.transaction():
-        event_ids = change_case(ctx, case_id, "close", values, "结案")
-        enter_stage(ctx, case_id, Stage.CLOSED, ctx.now())
-        return finish(ctx, case_id, before, event_ids)
+        enter_stage(ctx, case_id, Stage.CLOSED)
+        return commit(ctx, case_id, before, "close", "结案", values)
 
 
 def schedule_visit(
@@ -199,10 +188,9 @@ def schedule_visit(
             },
         )
         text = f"{kind.label}预约 {starts_at:%m-%d %H:%M}–{ends_at:%H:%M}，{visitor.name}"
-        event_ids = [append_event(ctx, case_id, "appointment", text)]
         if kind == AppointmentKind.VISIT:
             meet_clocks(ctx, case_id, [ClockKind.HOME_VISIT], now)
-        return finish(ctx, case_id, before, event_ids)
+        return commit(ctx, case_id, before, "appointment", text)
 
 
 def complete_visit(
@@ -222,14 +210,16 @@ def complete_visit(
         raise RuleError("完成时间不能晚于现在。", missing=("at",))
     with ctx.store.transaction():
         ctx.store.update("appointments", appointment.id, {"status": AppointmentStatus.DONE.value})
-        event_ids = [
-            append_event(ctx, appointment.case_id, "visit_done",
-                         f"{appointment.kind.label}完成：{note[:60]}")
-        ]
         meet_clocks(ctx, appointment.case_id, [ClockKind.FIRST_CONTACT, ClockKind.HOME_VISIT], at)
         if appointment.kind == AppointmentKind.VISIT:
-            start_clock(ctx, appointment.case_id, ClockKind.FOLLOW_UP_CALL, at)
-        return finish(ctx, appointment.case_id, before, event_ids)
+            start_clock(ctx, appointment.case_id, ClockKind.FOLLOW_UP_CALL, at, before.severity)
+        return commit(
+            ctx,
+            appointment.case_id,
+            before,
+            "visit_done",
+            f"{appointment.kind.label}完成：{note[:60]}",
+        )
 
 
 def cancel_appointment(ctx: Context, appointment_id: int, *, reason: str) -> CaseChange:
@@ -244,10 +234,10 @@ def cancel_appointment(ctx: Context, appointment_id: int, *, reason: str) -> Cas
         ctx.store.update(
             "appointments", appointment.id, {"status": AppointmentStatus.CANCELLED.value}
         )
-        event_ids = [
-            append_event(
-                ctx, appointment.case_id, "appointment_cancelled",
-                f"取消{appointment.kind.label} {appointment.starts_at:%m-%d %H:%M}：{reason}",
-            )
-        ]
-        return finish(ctx, appointment.case_id, before, event_ids)
+        return commit(
+            ctx,
+            appointment.case_id,
+            before,
+            "appointment_cancelled",
+            f"取消{appointment.kind.label} {appointment.starts_at:%m-%d %H:%M}：{reason}",
+        )

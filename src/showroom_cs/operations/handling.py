@@ -15,8 +15,8 @@ from ..domain import (
     ReviewItem,
     Role,
     SolutionKind,
-    Stage,
     Staff,
+    Stage,
 )
 from ..errors import PermissionDenied, RuleError
 from ..settings import Settings
@@ -24,14 +24,13 @@ from ..store.rows import db_time
 from ._common import (
     CaseChange,
     Context,
-    append_event,
-    change_case,
     clean_text,
+    commit,
     enter_stage,
-    finish,
     load_case,
     meet_clocks,
     require_active,
+    require_fields,
     start_clock,
 )
 
@@ -52,7 +51,9 @@ def _department(ctx: Context, department: str) -> str:
     return department
 
 
-def suggest_route(settings: Settings, staff: Sequence[Staff], category: str) -> tuple[str, int | None]:
+def suggest_route(
+    settings: Settings, staff: Sequence[Staff], category: str
+) -> tuple[str, int | None]:
     """Default department and owner for a category (seed 000); the clerk may override."""
     route = settings.routing.get(category)
     if route is None:
@@ -72,15 +73,14 @@ def assign(ctx: Context, case_id: int, *, owner_id: int | None, department: str)
     owner = _owner(ctx, owner_id)
     department = _department(ctx, department)
     now = ctx.now()
+    values: dict[str, object] = {"owner_id": owner.id, "department": department}
+    if action == "assign":
+        values.update(stage=Stage.INVESTIGATING, assigned_at=now)
+    verb = "分派给" if action == "assign" else "改派给"
     with ctx.store.transaction():
-        values: dict[str, object] = {"owner_id": owner.id, "department": department}
         if action == "assign":
-            values.update(stage=Stage.INVESTIGATING, assigned_at=now)
-        verb = "分派给" if action == "assign" else "改派给"
-        event_ids = change_case(ctx, case_id, action, values, f"{verb} {owner.name}（{department}）")
-        if action == "assign":
-            start_clock(ctx, case_id, ClockKind.FEEDBACK, now)
-        return finish(ctx, case_id, before, event_ids)
+            start_clock(ctx, case_id, ClockKind.FEEDBACK, now, before.severity)
+        return commit(ctx, case_id, before, action, f"{verb} {owner.name}（{department}）", values)
 
 
 def investigate(
@@ -105,8 +105,7 @@ def investigate(
     if not values:
         raise RuleError("请填写调查记录、原因分析或责任认定。")
     with ctx.store.transaction():
-        event_ids = change_case(ctx, case_id, "investigate", values, "记录调查")
-        return finish(ctx, case_id, before, event_ids)
+        return commit(ctx, case_id, before, "investigate", "记录调查", values)
 
 
 def judge_invalid(ctx: Context, case_id: int, *, reason: str, explanation: str) -> CaseChange:
@@ -114,53 +113,45 @@ def judge_invalid(ctx: Context, case_id: int, *, reason: str, explanation: str) 
     actor = require_active(ctx)
     before = load_case(ctx, case_id)
     workflow.check(actor, before, "judge_invalid")
-    missing = [f for f, v in (("validity_reason", reason), ("invalid_explanation", explanation))
-               if not (v or "").strip()]
-    if missing:
-        labels = {"validity_reason": "不成立的理由", "invalid_explanation": "对客户的解释"}
-        raise RuleError("判定不成立需要：" + "、".join(labels[m] for m in missing) + "。",
-                        missing=tuple(missing))
+    require_fields(
+        "判定不成立需要：",
+        {
+            "validity_reason": ("不成立的理由", reason),
+            "invalid_explanation": ("对客户的解释", explanation),
+        },
+    )
     reason = clean_text(reason, "不成立的理由", required=True, field="validity_reason")
-    explanation = clean_text(explanation, "对客户的解释", required=True, field="invalid_explanation")
-    now = ctx.now()
+    explanation = clean_text(
+        explanation, "对客户的解释", required=True, field="invalid_explanation"
+    )
+    values = {
+        "stage": Stage.INVALID,
+        "valid": False,
+        "validity_reason": reason,
+        "invalid_explanation": explanation,
+        "closed_at": ctx.now(),
+    }
     with ctx.store.transaction():
-        event_ids = change_case(
-            ctx, case_id, "judge_invalid",
-            {
-                "stage": Stage.INVALID,
-                "valid": False,
-                "validity_reason": reason,
-                "invalid_explanation": explanation,
-                "closed_at": now,
-            },
-            f"判定不成立：{reason}",
-        )
-        enter_stage(ctx, case_id, Stage.INVALID, now)
-        return finish(ctx, case_id, before, event_ids)
+        enter_stage(ctx, case_id, Stage.INVALID)
+        return commit(ctx, case_id, before, "judge_invalid", f"判定不成立：{reason}", values)
 
 
 def _solution_values(
-    ctx: Context, kind: SolutionKind | None, steps: str, due_date: dt.date | None, cost_fen: int | None
+    ctx: Context,
+    kind: SolutionKind | None,
+    steps: str,
+    due_date: dt.date | None,
+    cost_fen: int | None,
 ) -> dict[str, object]:
-    missing = []
-    if kind is None:
-        missing.append("solution_kind")
-    if not (steps or "").strip():
-        missing.append("solution_steps")
-    if due_date is None:
-        missing.append("solution_due")
-    if cost_fen is None:
-        missing.append("solution_cost_fen")
-    if missing:
-        labels = {
-            "solution_kind": "方案类型",
-            "solution_steps": "处理步骤",
-            "solution_due": "预计完成日期",
-            "solution_cost_fen": "费用（没有费用请填 0）",
-        }
-        raise RuleError(
-            "处理方案还缺：" + "、".join(labels[m] for m in missing) + "。", missing=tuple(missing)
-        )
+    require_fields(
+        "处理方案还缺：",
+        {
+            "solution_kind": ("方案类型", kind),
+            "solution_steps": ("处理步骤", steps),
+            "solution_due": ("预计完成日期", due_date),
+            "solution_cost_fen": ("费用（没有费用请填 0）", cost_fen),
+        },
+    )
     assert kind is not None and due_date is not None and cost_fen is not None
     if cost_fen < 0:
         raise RuleError("费用不能为负数。", missing=("solution_cost_fen",))
@@ -178,7 +169,8 @@ def _solution_values(
     }
 
 
-def _request_approval(ctx: Context, case_id: int, kind: SolutionKind, amount_fen: int) -> list[int]:
+def _request_approval(ctx: Context, case_id: int, kind: SolutionKind, amount_fen: int) -> str:
+    """Submit a gift/compensation for approval; returns the words for the timeline."""
     assert ctx.actor_id is not None
     ctx.store.insert(
         "approvals",
@@ -190,12 +182,7 @@ def _request_approval(ctx: Context, case_id: int, kind: SolutionKind, amount_fen
             "requested_at": db_time(ctx.now()),
         },
     )
-    return [
-        append_event(
-            ctx, case_id, "approval_requested",
-            f"提交审批：{kind.label} {format_yuan(amount_fen)}",
-        )
-    ]
+    return f"，提交审批：{kind.label} {format_yuan(amount_fen)}"
 
 
 def _withdraw_pending(ctx: Context, case_id: int) -> None:
@@ -233,13 +220,11 @@ def propose_solution(
     if responsibility is not None:
         values["responsibility"] = responsibility
     assert kind is not None and cost_fen is not None
+    note = f"投诉成立，方案：{kind.label}"
     with ctx.store.transaction():
-        event_ids = change_case(
-            ctx, case_id, "propose_solution", values, f"投诉成立，方案：{kind.label}"
-        )
         if kind.needs_approval:
-            event_ids += _request_approval(ctx, case_id, kind, cost_fen)
-        return finish(ctx, case_id, before, event_ids)
+            note += _request_approval(ctx, case_id, kind, cost_fen)
+        return commit(ctx, case_id, before, "propose_solution", note, values)
 
 
 def revise_solution(
@@ -259,14 +244,12 @@ def revise_solution(
     reason = clean_text(reason, "修改方案的理由", required=True, max_len=500, field="reason")
     values = _solution_values(ctx, kind, steps, due_date, cost_fen)
     assert kind is not None and cost_fen is not None
+    note = f"修改方案为{kind.label}：{reason}"
     with ctx.store.transaction():
         _withdraw_pending(ctx, case_id)
-        event_ids = change_case(
-            ctx, case_id, "revise_solution", values, f"修改方案为{kind.label}：{reason}"
-        )
         if kind.needs_approval:
-            event_ids += _request_approval(ctx, case_id, kind, cost_fen)
-        return finish(ctx, case_id, before, event_ids)
+            note += _request_approval(ctx, case_id, kind, cost_fen)
+        return commit(ctx, case_id, before, "revise_solution", note, values)
 
 
 def decide_approval(ctx: Context, approval_id: int, *, approve: bool, note: str = "") -> CaseChange:
@@ -293,18 +276,19 @@ def decide_approval(ctx: Context, approval_id: int, *, approve: bool, note: str 
     status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
     with ctx.store.transaction():
         ctx.store.update(
-            "approvals", approval.id,
-            {"status": status.value, "decided_by": actor.id, "decided_at": db_time(ctx.now()),
-             "note": note},
+            "approvals",
+            approval.id,
+            {
+                "status": status.value,
+                "decided_by": actor.id,
+                "decided_at": db_time(ctx.now()),
+                "note": note,
+            },
         )
         text = f"{status.label}{approval.kind.label} {format_yuan(approval.amount_fen)}"
-        event_ids = [
-            append_event(
-                ctx, approval.case_id, "approval_decided", text + (f"：{note}" if note else ""),
-                field=None, new=status.value,
-            )
-        ]
-        return finish(ctx, approval.case_id, before, event_ids)
+        return commit(
+            ctx, approval.case_id, before, "approval", text + (f"：{note}" if note else "")
+        )
 
 
 def report_progress(ctx: Context, case_id: int, *, done: str, outstanding: str) -> CaseChange:
@@ -314,11 +298,10 @@ def report_progress(ctx: Context, case_id: int, *, done: str, outstanding: str) 
     workflow.check(actor, before, "report_progress")
     done = clean_text(done, "已完成事项", required=True, field="done")
     outstanding = clean_text(outstanding, "未完成事项", field="outstanding")
+    text = f"进度反馈：已完成 {done}" + (f"；未完成 {outstanding}" if outstanding else "")
     with ctx.store.transaction():
-        text = f"进度反馈：已完成 {done}" + (f"；未完成 {outstanding}" if outstanding else "")
-        event_ids = [append_event(ctx, case_id, "progress", text)]
         meet_clocks(ctx, case_id, [ClockKind.FEEDBACK], ctx.now())
-        return finish(ctx, case_id, before, event_ids)
+        return commit(ctx, case_id, before, "progress", text)
 
 
 def record_rectification(
@@ -356,20 +339,20 @@ def record_rectification(
         raise RuleError("整改完成时间不能晚于现在。", missing=("rectified_at",))
     rectifier = _owner(ctx, done_by) if done_by is not None else actor
     target = Stage.FOLLOW_UP if skip_review else Stage.UNDER_REVIEW
+    values: dict[str, object] = {
+        "stage": target,
+        "rectification_result": result,
+        "rectified_by": rectifier.id,
+        "rectified_at": done_at,
+    }
+    if target == Stage.FOLLOW_UP:
+        values["satisfaction"] = None
     with ctx.store.transaction():
-        values: dict[str, object] = {
-            "stage": target,
-            "rectification_result": result,
-            "rectified_by": rectifier.id,
-            "rectified_at": done_at,
-        }
-        if target == Stage.FOLLOW_UP:
-            values["satisfaction"] = None
-        event_ids = change_case(ctx, case_id, "rectification", values, f"整改结果：{result[:60]}")
         meet_clocks(ctx, case_id, [ClockKind.FEEDBACK, ClockKind.REVIEW_FIX], now)
-        enter_stage(ctx, case_id, target, now)
-        start_clock(ctx, case_id, ClockKind.FOLLOW_UP_CALL, done_at)
-        return finish(ctx, case_id, before, event_ids)
+        enter_stage(ctx, case_id, target)
+        if skip_review:
+            start_clock(ctx, case_id, ClockKind.FOLLOW_UP_CALL, done_at, before.severity)
+        return commit(ctx, case_id, before, "rectification", f"整改结果：{result[:60]}", values)
 
 
 def review_case(
@@ -420,13 +403,13 @@ def review_case(
         if passed:
             values["satisfaction"] = None
             note = f"第 {round_no} 次复核通过，通知客户验收"
+            # The rectification is confirmed: the customer is called the next day.
+            start_clock(ctx, case_id, ClockKind.FOLLOW_UP_CALL, now, before.severity)
         else:
             note = f"第 {round_no} 次复核未通过：{problems[:60]}（当日处理）"
-        event_ids = change_case(ctx, case_id, "review", values, note)
-        enter_stage(ctx, case_id, target, now)
-        if not passed:
-            start_clock(ctx, case_id, ClockKind.REVIEW_FIX, now)
-        return finish(ctx, case_id, before, event_ids)
+            start_clock(ctx, case_id, ClockKind.REVIEW_FIX, now, before.severity)
+        enter_stage(ctx, case_id, target)
+        return commit(ctx, case_id, before, "review", note, values)
 
 
 MAX_ITEM = 100

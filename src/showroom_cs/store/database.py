@@ -53,6 +53,7 @@ class Store:
         self.db = db
         self.path = path
         self._settings: Settings | None = None
+        self._staff: dict[int, Staff] = {}
         self._depth = 0
 
     # ------------------------------------------------------------ opening
@@ -182,7 +183,9 @@ class Store:
         except sqlite3.Error as exc:
             raise self._translated(exc) from exc
 
-    def query_one(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Row | None:
+    def query_one(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> sqlite3.Row | None:
         found = self.query(sql, params)
         return found[0] if found else None
 
@@ -233,14 +236,30 @@ class Store:
     # ------------------------------------------------------- typed reads
 
     def staff_member(self, staff_id: int) -> Staff:
+        # Every operation looks up its actor; the staff table is small and
+        # changes only through write_staff(), which clears this cache.
+        cached = self._staff.get(staff_id)
+        if cached is not None:
+            return cached
         row = self.query_one("SELECT * FROM staff WHERE id = ?", (staff_id,))
         if row is None:
             raise NotFound(f"找不到编号为 {staff_id} 的员工。")
-        return r.staff_from_row(row)
+        member = self._staff[staff_id] = r.staff_from_row(row)
+        return member
+
+    def write_staff(self, values: Mapping[str, Any], staff_id: int | None = None) -> int:
+        """Insert (or update, given `staff_id`) a staff row; the only way staff change."""
+        self._staff.clear()
+        if staff_id is None:
+            return self.insert("staff", values)
+        self.update("staff", staff_id, values)
+        return staff_id
 
     def all_staff(self, *, active_only: bool = False) -> list[Staff]:
         where = "WHERE active = 1" if active_only else ""
-        return [r.staff_from_row(row) for row in self.query(f"SELECT * FROM staff {where} ORDER BY id")]
+        return [
+            r.staff_from_row(row) for row in self.query(f"SELECT * FROM staff {where} ORDER BY id")
+        ]
 
     def case(self, case_id: int) -> Case:
         row = self.query_one("SELECT * FROM cases WHERE id = ?", (case_id,))
@@ -291,7 +310,9 @@ class Store:
         return [r.contact_from_row(row) for row in rows]
 
     def appointments(self, case_id: int) -> list[Appointment]:
-        rows = self.query("SELECT * FROM appointments WHERE case_id = ? ORDER BY starts_at", (case_id,))
+        rows = self.query(
+            "SELECT * FROM appointments WHERE case_id = ? ORDER BY starts_at", (case_id,)
+        )
         return [r.appointment_from_row(row) for row in rows]
 
     def appointment(self, appointment_id: int) -> Appointment:

@@ -50,9 +50,7 @@ class NotADatabase(StoreError):
 class CannotOpen(StoreError):
     def __init__(self, path: str = "") -> None:
         where = f"「{path}」" if path else "数据库"
-        super().__init__(
-            f"无法打开{where}：文件夹不存在或没有写入权限。请检查路径与权限后重试。"
-        )
+        super().__init__(f"无法打开{where}：文件夹不存在或没有写入权限。请检查路径与权限后重试。")
 
 
 class NewerSchema(StoreError):

@@ -138,10 +138,9 @@ def m0001_cases_and_timeline(db: Database) -> None:
             at TEXT NOT NULL,
             actor_id INTEGER REFERENCES staff(id),
             kind TEXT NOT NULL,
-            field TEXT,
-            old_value TEXT,
-            new_value TEXT,
-            note TEXT NOT NULL DEFAULT ''
+            note TEXT NOT NULL DEFAULT '',
+            -- JSON {column: [old, new]} of every case column the action changed
+            changes TEXT
         );
         CREATE INDEX events_case ON events(case_id, id);
         CREATE INDEX events_at ON events(at);

@@ -32,8 +32,8 @@ from ..domain import (
     Role,
     Severity,
     SolutionKind,
-    Stage,
     Staff,
+    Stage,
 )
 
 Row = Mapping[str, Any]
@@ -129,10 +129,10 @@ def event_from_row(row: Row) -> Event:
         at=_time(row["at"]),
         actor_id=row["actor_id"],
         kind=row["kind"],
-        field=row["field"],
-        old_value=row["old_value"],
-        new_value=row["new_value"],
         note=row["note"],
+        changes={
+            column: (old, new) for column, (old, new) in json.loads(row["changes"] or "{}").items()
+        },
     )
 
 

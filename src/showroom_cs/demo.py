@@ -1,0 +1,588 @@
+"""A realistic demo database: staff, settings and N cases walked through the real
+operations, deterministic for a given seed.
+
+Each case lives a scripted life (register, assign, call, visit, solve,
+rectify, review, follow up, close) with random but plausible delays; the
+script stops at "now", so recent cases are spread over the open stages and
+old ones are mostly closed. Because every step is a real operation, the
+demo data obeys every workflow rule and has a complete timeline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .clock import FixedClock
+from .domain import (
+    ContactMethod,
+    ContactPurpose,
+    Responsibility,
+    ReviewItem,
+    Role,
+    Severity,
+    SolutionKind,
+    Staff,
+    Stage,
+)
+from .errors import RuleError
+from .operations import (
+    CaseDraft,
+    Context,
+    OnSpotSolution,
+    add_staff,
+    assign,
+    check_clocks,
+    close_case,
+    complete_visit,
+    decide_approval,
+    judge_invalid,
+    propose_solution,
+    record_contact,
+    record_rectification,
+    register_case,
+    report_progress,
+    review_case,
+    schedule_visit,
+    suggest_route,
+    void_case,
+)
+from .settings import Settings
+from .store import Store
+
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞建国志海燕晨晓东雪梅宇浩然子涵欣怡佳琪思远文博嘉欣俊杰雨轩"
+COMMUNITIES = (
+    "幸福里小区",
+    "阳光花园",
+    "锦绣华庭",
+    "翠湖天地",
+    "滨江名苑",
+    "金色家园",
+    "碧桂园",
+    "万科城",
+    "龙湖春江郦城",
+    "保利香槟国际",
+    "绿地世纪城",
+    "恒大御景半岛",
+    "中海国际社区",
+    "招商雍景湾",
+    "华润二十四城",
+    "融创玖玺台",
+    "世茂云图",
+    "金地褐石公馆",
+    "东方明珠苑",
+    "紫薇花园",
+)
+PRODUCTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "橱柜": (("欧派", "整体橱柜"), ("志邦", "U型橱柜"), ("金牌", "石英石台面橱柜")),
+    "衣柜": (("索菲亚", "趟门衣柜"), ("尚品宅配", "定制衣柜"), ("好莱客", "平开门衣柜")),
+    "木门": (("TATA", "静音木门"), ("梦天", "实木复合门"), ("盼盼", "套装门")),
+    "门窗": (("皇派", "断桥铝窗"), ("新豪轩", "推拉门"), ("派雅", "系统窗")),
+    "地板": (("圣象", "强化复合地板"), ("大自然", "实木地板"), ("德尔", "三层实木地板")),
+    "瓷砖": (("马可波罗", "仿古砖"), ("东鹏", "大理石瓷砖"), ("诺贝尔", "通体砖")),
+    "卫浴": (("九牧", "智能马桶"), ("箭牌", "浴室柜"), ("恒洁", "淋浴花洒"), ("科勒", "台下盆")),
+    "窗帘": (("如鸿", "电动窗帘"), ("金蝉", "遮光布帘")),
+    "墙纸墙布": (("玉兰", "无缝墙布"), ("柔然", "壁纸")),
+    "家具": (("顾家", "布艺沙发"), ("芝华仕", "功能沙发"), ("林氏", "实木餐桌")),
+    "灯具": (("欧普", "吸顶灯"), ("雷士", "筒灯"), ("飞利浦", "智能灯带")),
+    "五金": (("海福乐", "铰链"), ("百隆", "抽屉滑轨"), ("悍高", "拉篮")),
+}
+MOBILE_PREFIXES = (
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "177",
+    "180",
+    "181",
+    "186",
+    "187",
+    "188",
+    "189",
+    "199",
+)
+ROOMS = ("主卧", "次卧", "客厅", "厨房", "卫生间", "书房", "儿童房", "阳台", "餐厅")
+PROBLEMS: dict[str, tuple[str, ...]] = {
+    "产品质量": (
+        "{room}{product}使用{months}个月后出现开裂，裂缝约 {mm}cm",
+        "{room}{product}表面起泡、掉漆，面积约手掌大小",
+        "{room}{product}有明显色差，与样品不一致",
+        "{room}{product}漏水，柜体底板已经泡胀",
+        "{room}{product}异响，开关时吱吱作响",
+    ),
+    "安装施工": (
+        "{room}{product}安装后关不严，缝隙约 {mm}mm",
+        "{room}{product}安装不水平，一侧高出约 {mm}mm",
+        "安装师傅施工时划伤了{room}地面，未做保护",
+        "{room}{product}打孔位置错误，墙面留下多个孔洞",
+        "{room}{product}密封胶打得不均匀，有漏水痕迹",
+    ),
+    "配送物流": (
+        "{product}送货比约定时间晚了 {days} 天，未提前通知",
+        "{product}送到时外包装破损，{room}配件缺少两件",
+        "送货人员未按约定送上楼，{product}放在楼下",
+    ),
+    "设计问题": (
+        "{room}{product}尺寸与设计图不符，差了约 {mm}mm",
+        "{room}{product}设计时未考虑插座位置，柜体挡住插座",
+        "效果图与实际安装的{product}颜色差别较大",
+    ),
+    "销售承诺": (
+        "购买{product}时承诺赠送的配件未兑现",
+        "销售承诺的{product}安装日期一再推迟",
+        "销售说{product}可以免费上门测量，后来又要收费",
+    ),
+    "服务态度": (
+        "打电话咨询{product}维修进度，客服态度冷淡",
+        "安装师傅在{room}抽烟，客户提醒后态度不好",
+        "到店咨询{product}时导购不理不睬",
+    ),
+    "售后维修": (
+        "{room}{product}报修一周无人上门",
+        "{product}维修后同样的问题又出现了",
+        "售后上门维修{product}未带配件，白跑一趟",
+    ),
+    "价格收费": (
+        "{product}结算价格比合同多收了 {amount} 元",
+        "{product}安装时额外收取了辅材费，事先未说明",
+    ),
+    "其他": ("希望了解{product}的保养方法，说明书看不懂", "对{product}的保修条款有疑问"),
+}
+DEMANDS_BY_CATEGORY = {
+    "产品质量": ("维修", "更换"),
+    "安装施工": ("维修",),
+    "配送物流": ("道歉", "赔偿"),
+    "设计问题": ("维修", "更换"),
+    "销售承诺": ("解释说明", "赔偿"),
+    "服务态度": ("道歉",),
+    "售后维修": ("维修",),
+    "价格收费": ("退货退款", "解释说明"),
+    "其他": ("解释说明",),
+}
+SOLUTION_BY_CATEGORY = {
+    "产品质量": (SolutionKind.REPLACE, SolutionKind.REPAIR, SolutionKind.COMPENSATION),
+    "安装施工": (SolutionKind.REWORK, SolutionKind.REPAIR),
+    "配送物流": (SolutionKind.GIFT, SolutionKind.APOLOGY),
+    "设计问题": (SolutionKind.REWORK, SolutionKind.REPLACE),
+    "销售承诺": (SolutionKind.GIFT, SolutionKind.APOLOGY, SolutionKind.COMPENSATION),
+    "服务态度": (SolutionKind.APOLOGY, SolutionKind.GIFT),
+    "售后维修": (SolutionKind.REPAIR,),
+    "价格收费": (SolutionKind.REFUND, SolutionKind.APOLOGY),
+    "其他": (SolutionKind.APOLOGY,),
+}
+CATEGORY_WEIGHTS = {
+    "产品质量": 26,
+    "安装施工": 24,
+    "配送物流": 10,
+    "设计问题": 8,
+    "销售承诺": 8,
+    "服务态度": 7,
+    "售后维修": 10,
+    "价格收费": 4,
+    "其他": 3,
+}
+CHANNEL_WEIGHTS = {
+    "到店": 35,
+    "来电": 30,
+    "微信": 15,
+    "客服中心": 8,
+    "短信": 2,
+    "邮件": 1,
+    "信函": 1,
+    "回访中发现": 6,
+    "其他": 2,
+}
+DEMO_STAFF = (
+    ("周建国", Role.OWNER),
+    ("刘洋", Role.GENERAL_MANAGER),
+    ("陈静", Role.STORE_MANAGER),
+    ("李强", Role.INSTALL_MANAGER),
+    ("赵敏", Role.SUPERVISOR),
+    ("王芳", Role.CLERK),
+    ("孙丽", Role.CLERK),
+    ("黄磊", Role.INSTALL_MANAGER),
+)
+DEMO_SETTINGS = dataclasses.replace(
+    Settings(),
+    showroom_name="幸福家居建材广场（示范店）",
+    showroom_code="SH001",
+    showroom_address="上海市闵行区七莘路 1888 号 幸福家居建材广场 1 楼",
+    showroom_phone="021-6488 1234",
+)
+
+
+@dataclass
+class DemoResult:
+    cases: int
+    staff: int
+    seconds: float
+
+
+def _pick(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+class _Life:
+    """Walks one case through its scripted life, stopping at `now`."""
+
+    def __init__(self, store: Store, rng: random.Random, staff: list[Staff], now: dt.datetime):
+        self.store = store
+        self.rng = rng
+        self.staff = staff
+        self.now = now
+        self.clock = FixedClock(now)
+        self.by_role: dict[Role, list[Staff]] = {}
+        for member in staff:
+            self.by_role.setdefault(member.role, []).append(member)
+
+    def anyone(self, *roles: Role) -> Staff:
+        pool = [m for r in roles for m in self.by_role.get(r, [])]
+        return self.rng.choice(pool)
+
+    def at(
+        self, moment: dt.datetime, actor: Staff, step: Callable[..., object], *args: Any, **kw: Any
+    ) -> bool:
+        """Run `step(ctx, *args, **kw)` as `actor` at `moment`, unless that is in the future.
+
+        The time-limit sweep runs first, as it would have in the open app.
+        """
+        moment = max(moment, self.clock.now())  # time only runs forward
+        if moment > self.now:
+            return False
+        self.clock.set(moment)
+        check_clocks(Context(self.store, self.clock, None), self.case_id)
+        step(Context(self.store, self.clock, actor.id), *args, **kw)
+        return True
+
+    def call_time(self, day: dt.date) -> dt.datetime:
+        """A moment in one of the calling windows (10:30–11:30, 15:00–17:30) of `day`."""
+        if self.rng.random() < 0.4:
+            return dt.datetime.combine(day, dt.time(10, 30)) + dt.timedelta(
+                minutes=self.rng.randrange(60)
+            )
+        return dt.datetime.combine(day, dt.time(15, 0)) + dt.timedelta(
+            minutes=self.rng.randrange(150)
+        )
+
+    def later(self, moment: dt.datetime, low_h: float, high_h: float, slow: float) -> dt.datetime:
+        hours = self.rng.uniform(low_h, high_h) * slow
+        moment = moment + dt.timedelta(hours=hours)
+        # People work in opening hours: push night-time steps to the next morning.
+        if moment.hour >= 19 or moment.hour < 9:
+            day = moment.date() + dt.timedelta(days=1 if moment.hour >= 19 else 0)
+            moment = dt.datetime.combine(day, dt.time(9, self.rng.randrange(0, 60)))
+        return moment
+
+    def live(self, received_at: dt.datetime) -> None:
+        rng = self.rng
+        category = _pick(rng, CATEGORY_WEIGHTS)
+        product_category = rng.choice(list(PRODUCTS))
+        brand, model = rng.choice(PRODUCTS[product_category])
+        product = f"{brand}{model}"
+        description = rng.choice(PROBLEMS[category]).format(
+            room=rng.choice(ROOMS),
+            product=product,
+            months=rng.randint(1, 24),
+            mm=rng.randint(2, 15),
+            days=rng.randint(2, 10),
+            amount=rng.choice((200, 380, 500, 860)),
+        )
+        severity = rng.choices(list(Severity), weights=(60, 30, 10))[0]
+        name = rng.choice(SURNAMES) + "".join(
+            rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2)))
+        )
+        phone = rng.choice(MOBILE_PREFIXES) + "".join(rng.choice("0123456789") for _ in range(8))
+        needs_visit = (
+            category in ("产品质量", "安装施工", "设计问题", "售后维修") and rng.random() < 0.7
+        )
+        purchase = received_at.date() - dt.timedelta(days=rng.randint(20, 400))
+        draft = CaseDraft(
+            customer_name=name,
+            customer_phone=phone,
+            category=category,
+            description=description,
+            channel=_pick(rng, CHANNEL_WEIGHTS),
+            severity=severity,
+            demands=DEMANDS_BY_CATEGORY[category][: rng.randint(1, 2)],
+            customer_address=f"{rng.choice(COMMUNITIES)} {rng.randint(1, 30)}栋{rng.randint(1, 4)}单元"
+            f"{rng.randint(2, 33)}{rng.randint(1, 4):02d}",
+            order_no=f"HT-{purchase:%Y%m%d}-{rng.randint(1, 999):03d}",
+            purchase_date=purchase,
+            install_date=purchase + dt.timedelta(days=rng.randint(5, 30)),
+            product_category=product_category,
+            brand_model=f"{brand} · {model}",
+            subject=product,
+            needs_visit=needs_visit,
+            received_at=received_at,
+        )
+        clerk = self.anyone(Role.CLERK, Role.SUPERVISOR)
+        # Most cases move briskly; some drag on and miss their time limits.
+        slow = rng.choice((0.5, 1.0, 1.0, 1.5)) if rng.random() < 0.92 else 6.0
+        self.clock.set(received_at)
+        ctx = Context(self.store, self.clock, clerk.id)
+        if category in ("服务态度", "其他", "价格收费") and rng.random() < 0.3:
+            spot = OnSpotSolution(SolutionKind.APOLOGY, "当场向客户道歉并解释说明")
+            self.case_id = register_case(ctx, draft, on_spot=spot).after.id
+            self._follow_up_and_close(received_at, clerk, slow)
+            return
+        self.case_id = register_case(ctx, draft).after.id
+        if rng.random() < 0.01:
+            t = self.later(received_at, 0.1, 2, 1)
+            self.at(t, self.anyone(Role.SUPERVISOR), void_case, self.case_id, "重复登记")
+            return
+        t = self.later(received_at, 0.1, 1.5, slow)
+        department, owner_id = suggest_route(self.store.settings(), self.staff, category)
+        owner = next((s for s in self.staff if s.id == owner_id), clerk)
+        if not self.at(t, clerk, assign, self.case_id, owner_id=owner.id, department=department):
+            return
+        t = self.later(t, 0.2, 2, slow)
+        contact = dict(method=ContactMethod.PHONE, purpose=ContactPurpose.FIRST_CONTACT)
+        if not self.at(
+            t,
+            owner,
+            record_contact,
+            self.case_id,
+            **contact,
+            reached=True,
+            customer_words="希望尽快上门处理",
+        ):
+            return
+        if needs_visit:
+            t = self.later(t, 0.2, 6, slow)
+            start = self.later(t, 16, 40, 1)
+            visitor = self.anyone(Role.INSTALL_MANAGER, Role.STORE_MANAGER)
+            end = start + dt.timedelta(hours=1)
+            if not self.at(
+                t,
+                owner,
+                schedule_visit,
+                self.case_id,
+                staff_id=visitor.id,
+                starts_at=start,
+                ends_at=end,
+            ):
+                return
+            appointment_id = self.store.appointments(self.case_id)[-1].id
+            if not self.at(
+                end, visitor, complete_visit, appointment_id, note="已现场查看，拍照取证"
+            ):
+                return
+            # The day after a visit the clerk asks how it went (seed 004).
+            t = self.call_time(end.date() + dt.timedelta(days=1))
+            if not self.at(
+                t,
+                clerk,
+                record_contact,
+                self.case_id,
+                method=ContactMethod.PHONE,
+                purpose=ContactPurpose.FOLLOW_UP,
+                reached=True,
+                customer_words="师傅看过了，等方案",
+            ):
+                return
+        t = self.later(t, 1, 20, slow)
+        if rng.random() < 0.06:
+            self.at(
+                t,
+                owner,
+                judge_invalid,
+                self.case_id,
+                reason="经现场查看，属于正常使用痕迹，不属于质量问题",
+                explanation="已向客户说明产品保养方法，客户表示理解",
+            )
+            return
+        kind = rng.choice(SOLUTION_BY_CATEGORY[category])
+        cost = rng.choice((200_00, 500_00, 800_00, 1500_00, 3000_00)) if kind.needs_approval else 0
+        if not self.at(
+            t,
+            owner,
+            propose_solution,
+            self.case_id,
+            validity_reason="经核实问题属实",
+            kind=kind,
+            steps=f"{kind.label}：安排师傅处理并拍照留存",
+            due_date=t.date() + dt.timedelta(days=3),
+            cost_fen=cost,
+            cause_analysis="现场核实问题属实",
+            responsibility=rng.choice(list(Responsibility)[:3]),
+        ):
+            return
+        if kind.needs_approval:
+            t = self.later(t, 0.5, 8, slow)
+            approval_id = self.store.approvals(self.case_id)[-1].id
+            approver = self.anyone(Role.GENERAL_MANAGER, Role.OWNER)
+            if not self.at(t, approver, decide_approval, approval_id, approve=True):
+                return
+        assigned_at = self.store.case(self.case_id).assigned_at or received_at
+        for round_no in range(1, 4):
+            previous = t
+            # Rework after a failed review happens the same day (seed 002).
+            t = self.later(t, 6, 40, slow) if round_no == 1 else self.later(t, 0.5, 3, 1)
+            if round_no == 1 and not self._keep_promises(
+                previous, t, owner, clerk, received_at, assigned_at
+            ):
+                return
+            skip = kind.may_skip_review
+            if not self.at(
+                t,
+                owner,
+                record_rectification,
+                self.case_id,
+                result="已按方案处理完毕，现场拍照确认",
+                skip_review=skip,
+            ):
+                return
+            if not skip:
+                t = self.later(t, 1, 6, slow)
+                reviewers = [
+                    m
+                    for r in (Role.STORE_MANAGER, Role.SUPERVISOR, Role.GENERAL_MANAGER)
+                    for m in self.by_role.get(r, [])
+                    if m.id != owner.id
+                ]
+                passed = rng.random() < 0.88 or round_no == 3
+                items = [
+                    ReviewItem("问题部位已处理", passed, "" if passed else "仍有缝隙"),
+                    ReviewItem("现场已清理", True),
+                ]
+                problems = "" if passed else "左侧门板仍有约 2mm 缝隙，需重新调整"
+                if not self.at(
+                    t,
+                    rng.choice(reviewers),
+                    review_case,
+                    self.case_id,
+                    items=items,
+                    passed=passed,
+                    open_problems=problems,
+                ):
+                    return
+                if not passed:
+                    continue
+            if self._follow_up_and_close(t, clerk, slow) is not False:
+                return
+
+    def _keep_promises(
+        self,
+        after: dt.datetime,
+        until: dt.datetime,
+        owner: Staff,
+        clerk: Staff,
+        received_at: dt.datetime,
+        assigned_at: dt.datetime,
+    ) -> bool:
+        """The interim promises that fall before the rectification at `until`: the
+        3-day written feedback and the day-5 progress call (seed 002)."""
+        steps: list[tuple[dt.datetime, Staff, Callable[..., object], dict[str, Any]]] = []
+        feedback_due = assigned_at + dt.timedelta(days=3)
+        if until > feedback_due - dt.timedelta(hours=6):
+            moment = max(after, feedback_due - dt.timedelta(hours=self.rng.uniform(8, 30)))
+            done = {"done": "已联系厂家备货", "outstanding": "等待配件到货"}
+            steps.append((moment, owner, report_progress, done))
+        progress_call = self.call_time(received_at.date() + dt.timedelta(days=4))
+        if after < progress_call < until:
+            call = {
+                "method": ContactMethod.PHONE,
+                "purpose": ContactPurpose.PROGRESS,
+                "reached": True,
+                "customer_words": "知道了，请尽快",
+            }
+            steps.append((progress_call, clerk, record_contact, call))
+        for moment, actor, step, kwargs in sorted(steps, key=lambda item: item[0]):
+            if not self.at(moment, actor, step, self.case_id, **kwargs):
+                return False
+        return True
+
+    def _follow_up_and_close(self, t: dt.datetime, clerk: Staff, slow: float) -> bool | None:
+        """Follow-up call then closing; False when the customer was not satisfied."""
+        rng = self.rng
+        t = self.call_time(t.date() + dt.timedelta(days=1 if rng.random() < 0.9 else 2))
+        satisfaction = rng.choices((5, 4, 3, 2, 1), weights=(45, 35, 12, 6, 2))[0]
+        words = "处理得挺及时的，谢谢" if satisfaction >= 3 else "问题还是没解决好"
+        if not self.at(
+            t,
+            clerk,
+            record_contact,
+            self.case_id,
+            method=ContactMethod.PHONE,
+            purpose=ContactPurpose.FOLLOW_UP,
+            reached=True,
+            satisfaction=satisfaction,
+            customer_words=words,
+        ):
+            return None
+        if satisfaction <= 2:
+            return False
+        t = self.later(t, 0.1, 3, 1)
+        self.at(
+            t,
+            clerk,
+            close_case,
+            self.case_id,
+            cause="产品/施工存在问题",
+            actions="按方案处理并回访确认",
+            improvement="加强安装后自检，每单拍照留档",
+        )
+        return True
+
+
+def generate(
+    store: Store, cases: int, *, seed: int = 1, now: dt.datetime | None = None
+) -> DemoResult:
+    """Fill an empty database with demo staff, settings and `cases` cases."""
+    import time
+
+    started = time.perf_counter()
+    if store.scalar("SELECT COUNT(*) FROM cases"):
+        raise RuleError("演示数据只能写入空数据库，请换一个新的文件名。")
+    rng = random.Random(seed)
+    now = (now or dt.datetime.now()).replace(second=0, microsecond=0)
+    clock = FixedClock(now - dt.timedelta(days=3650))
+    with store.transaction():
+        store.write_settings(DEMO_SETTINGS)
+        if not store.all_staff():
+            first = add_staff(Context(store, clock, None), *DEMO_STAFF[0])
+            for name, role in DEMO_STAFF[1:]:
+                add_staff(Context(store, clock, first.id), name, role)
+    staff = store.all_staff(active_only=True)
+    # About 40 complaints a day, over at least 60 days.
+    span_days = max(60, cases // 40)
+    first_day = dt.datetime.combine(now.date() - dt.timedelta(days=span_days), dt.time(9, 0))
+    # Complaints arrive in opening hours (09:00–19:00).
+    moments = sorted(
+        first_day + dt.timedelta(days=rng.randrange(span_days + 1), minutes=rng.randrange(600))
+        for _ in range(cases)
+    )
+    moments = [m for m in moments if m <= now] or [now]
+    life = _Life(store, rng, staff, now)
+    batch = 500
+    for first_index in range(0, cases, batch):
+        with store.transaction():
+            for received in moments[first_index : first_index + batch]:
+                life.live(received)
+    with store.transaction():
+        check_clocks(Context(store, FixedClock(now), None))
+    return DemoResult(cases=cases, staff=len(staff), seconds=time.perf_counter() - started)
+
+
+__all__ = ["DEMO_SETTINGS", "DEMO_STAFF", "DemoResult", "Stage", "generate"]

@@ -1,0 +1,90 @@
+"""The search box: case numbers, names (also by pinyin), phones, descriptions, products.
+
+Terms of three or more characters go to the FTS5 trigram index. Shorter
+terms cannot: trigram MATCH finds nothing for them, and on SQLite 3.40 a
+LIKE on the FTS table misses CJK too; they become LIKE conditions on the
+`cases` table instead, walked newest first so the first page comes quickly.
+Pure Latin-letter terms also match the pinyin and initials of the customer's
+name (`zw`, `zhangwei` → 张伟).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .store import Store
+
+DEFAULT_LIMIT = 200
+CASE_NO = re.compile(r"^TS-?(\d{8})-?(\d{3,})$", re.IGNORECASE)
+_LETTERS = re.compile(r"^[a-z]+$")
+_TEXT_COLUMNS = (
+    "case_no",
+    "customer_name",
+    "customer_phone",
+    "description",
+    "brand_model",
+    "product_category",
+)
+
+
+def normalize_case_no(text: str) -> str | None:
+    """`ts20261122003` or a scanned `TS-20261122-003` → `TS-20261122-003`."""
+    found = CASE_NO.match(text.strip())
+    if not found:
+        return None
+    return f"TS-{found.group(1)}-{found.group(2)}"
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _terms(text: str) -> list[str]:
+    squeezed = re.sub(r"[\s\-]", "", text)
+    if squeezed.isdigit():  # a phone typed as "138 0013 8000" is one term
+        return [squeezed]
+    return [t for t in text.split() if t]
+
+
+def _text_condition(term: str, params: list[object]) -> str:
+    if len(term) >= 3:
+        params.append(_fts_phrase(term))
+        return "c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)"
+    like = _like(term)
+    params.extend([like] * len(_TEXT_COLUMNS))
+    return "(" + " OR ".join(f"c.{col} LIKE ? ESCAPE '\\'" for col in _TEXT_COLUMNS) + ")"
+
+
+def search_case_ids(
+    store: Store, text: str, *, limit: int = DEFAULT_LIMIT, include_voided: bool = False
+) -> list[int]:
+    """Ids of matching cases, newest first; an exact case number comes alone."""
+    text = text.strip()
+    if not text:
+        return []
+    case_no = normalize_case_no(text)
+    if case_no is not None:
+        found = store.scalar("SELECT id FROM cases WHERE case_no = ?", (case_no,))
+        return [found] if found is not None else []
+    conditions: list[str] = []
+    params: list[object] = []
+    for term in _terms(text.lower()):
+        if _LETTERS.match(term):
+            pinyin = term + "%"
+            params.extend([pinyin, pinyin])
+            text_part = _text_condition(term, params)
+            conditions.append(f"(c.name_initials LIKE ? OR c.name_pinyin LIKE ? OR {text_part})")
+        else:
+            conditions.append(_text_condition(term, params))
+    if not include_voided:
+        conditions.append("c.stage != 'voided'")
+    sql = (
+        "SELECT c.id FROM cases c WHERE " + " AND ".join(conditions) + " ORDER BY c.id DESC LIMIT ?"
+    )
+    params.append(limit)
+    return [row[0] for row in store.query(sql, params)]

@@ -570,10 +570,12 @@ def generate(
     first_day = dt.datetime.combine(now.date() - dt.timedelta(days=span_days), dt.time(9, 0))
     # Complaints arrive in opening hours (09:00–19:00).
     moments = sorted(
-        first_day + dt.timedelta(days=rng.randrange(span_days + 1), minutes=rng.randrange(600))
-        for _ in range(cases)
+        min(moment, now - dt.timedelta(minutes=rng.randrange(1, 180)))
+        for moment in (
+            first_day + dt.timedelta(days=rng.randrange(span_days + 1), minutes=rng.randrange(600))
+            for _ in range(cases)
+        )
     )
-    moments = [m for m in moments if m <= now] or [now]
     life = _Life(store, rng, staff, now)
     batch = 500
     for first_index in range(0, cases, batch):

@@ -1,0 +1,114 @@
+"""The `showroom-cs` command: start the app, or run a maintenance command.
+
+showroom-cs [--db PATH] [--demo]          start the desktop app
+showroom-cs demo --db PATH --cases N [--seed S]
+showroom-cs check --db PATH
+showroom-cs --version
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import ShowroomError
+from .paths import default_db_path, demo_db_path
+
+DEMO_CASES = 2000
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="showroom-cs", description="门店客诉台")
+    parser.add_argument("--version", action="version", version=f"showroom-cs {__version__}")
+    parser.add_argument("--db", type=Path, help="数据库文件（默认在系统的用户数据文件夹中）")
+    parser.add_argument(
+        "--demo", action="store_true", help=f"用演示数据库启动（首次自动生成 {DEMO_CASES} 件案件）"
+    )
+    commands = parser.add_subparsers(dest="command")
+    demo = commands.add_parser("demo", help="生成演示数据库")
+    demo.add_argument("--db", type=Path, required=True, dest="target")
+    demo.add_argument("--cases", type=int, default=DEMO_CASES)
+    demo.add_argument("--seed", type=int, default=1)
+    check = commands.add_parser("check", help="检查数据库：版本、数量、完整性")
+    check.add_argument("--db", type=Path, required=True, dest="target")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            return _demo(args.target, args.cases, args.seed)
+        if args.command == "check":
+            return _check(args.target)
+        return _run_app(args.db, demo=args.demo)
+    except ShowroomError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return 2
+
+
+def _demo(target: Path, cases: int, seed: int) -> int:
+    from .demo import generate
+    from .store import Store
+
+    if cases < 1:
+        print("错误：--cases 至少为 1。", file=sys.stderr)
+        return 2
+    store = Store.open(target)
+    try:
+        result = generate(store, cases, seed=seed)
+    finally:
+        store.close()
+    size_mb = target.stat().st_size / 1e6
+    print(
+        f"已生成 {result.cases} 件演示案件、{result.staff} 名员工，用时 {result.seconds:.1f} 秒，"
+        f"数据库 {size_mb:.1f} MB：{target}"
+    )
+    return 0
+
+
+def _check(target: Path) -> int:
+    from .queries import stage_counts
+    from .store import Store
+
+    if not target.exists():
+        print(f"错误：找不到数据库文件 {target}", file=sys.stderr)
+        return 2
+    store = Store.open(target)
+    try:
+        integrity = [row[0] for row in store.query("PRAGMA integrity_check")]
+        print(f"数据库：{target}")
+        print(f"数据版本：{store.schema_version()}")
+        print(f"员工：{store.scalar('SELECT COUNT(*) FROM staff')} 人")
+        counts = stage_counts(store)
+        print(f"案件：{sum(counts.values())} 件")
+        for stage, count in counts.items():
+            print(f"  {stage.label}：{count}")
+        print(f"时间线事件：{store.scalar('SELECT COUNT(*) FROM events')} 条")
+        print("完整性检查：" + ("通过 (ok)" if integrity == ["ok"] else "；".join(integrity)))
+    finally:
+        store.close()
+    return 0 if integrity == ["ok"] else 1
+
+
+def _run_app(db: Path | None, *, demo: bool) -> int:
+    from .logs import setup_logging
+
+    setup_logging()
+    path = db or (demo_db_path() if demo else default_db_path())
+    if demo and not path.exists():
+        started = time.perf_counter()
+        print(f"正在生成演示数据库（{DEMO_CASES} 件案件）……", file=sys.stderr)
+        _demo(path, DEMO_CASES, 1)
+        print(f"完成，用时 {time.perf_counter() - started:.0f} 秒。", file=sys.stderr)
+    from .ui.app import run
+
+    return run(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

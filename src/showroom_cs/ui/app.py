@@ -1,0 +1,73 @@
+"""Application start-up: Qt application, shipped font, error reporting, main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ..clock import SystemClock
+from ..errors import ShowroomError
+from ..operations import Context, check_clocks
+from ..paths import resource_path
+from ..store import Store
+from .main_window import MainWindow
+
+log = logging.getLogger(__name__)
+APP_FONT_FILE = "wqy-microhei.ttc"
+BASE_POINT_SIZE = 11
+
+
+def load_app_font(app: QApplication) -> str:
+    """Use the shipped CJK font, so Chinese shows on a PC without Chinese fonts."""
+    font_id = QFontDatabase.addApplicationFont(str(resource_path("fonts", APP_FONT_FILE)))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        log.warning("shipped font %s could not be loaded", APP_FONT_FILE)
+        return app.font().family()
+    app.setFont(QFont(families[0], BASE_POINT_SIZE))
+    return str(families[0])
+
+
+def install_excepthook() -> None:
+    """An unexpected error is logged and shown in Chinese; the window stays open."""
+
+    def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, error, tb)))
+        message = (
+            error.message
+            if isinstance(error, ShowroomError)
+            else "程序遇到了意外错误，刚才的操作可能没有完成。已保存的数据不受影响。"
+            "详细信息已写入日志文件，请联系技术支持。"
+        )
+        QMessageBox.critical(None, "门店客诉台", message)
+
+    sys.excepthook = hook
+
+
+def run(db_path: Path) -> int:
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("门店客诉台")
+    app.setStyle("Fusion")
+    load_app_font(app)
+    install_excepthook()
+    try:
+        store = Store.open(db_path)
+    except ShowroomError as exc:
+        log.error("cannot open %s: %s", db_path, exc.message)
+        QMessageBox.critical(None, "门店客诉台", exc.message)
+        return 2
+    clock = SystemClock()
+    check_clocks(Context(store, clock, None))
+    window = MainWindow(store, clock)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        store.close()

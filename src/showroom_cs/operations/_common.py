@@ -178,11 +178,12 @@ def _clock_summary(ctx: Context, case_id: int) -> tuple[tuple[str, str] | None, 
     return nearest, any(row["breached_at"] is not None for row in rows)
 
 
-def escalation(case: Case, reason: str) -> tuple[dict[str, Any], str]:
-    """Values and note for one level up 客服专员 → 客服主管 → 总经理 → 老板 (stays at the top)."""
+def escalation(case: Case, reason: str, steps: int = 1) -> tuple[dict[str, Any], str]:
+    """Values and note for `steps` levels up 客服专员 → 客服主管 → 总经理 → 老板
+    (it stays at the top)."""
     if case.escalation_level >= EscalationLevel.OWNER:
         return {}, f"{reason}（已是最高级别：老板）"
-    level = EscalationLevel(case.escalation_level + 1)
+    level = EscalationLevel(min(case.escalation_level + steps, EscalationLevel.OWNER))
     return {"escalation_level": int(level)}, f"{reason}，升级至{level.label}"
 
 

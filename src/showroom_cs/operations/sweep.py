@@ -34,14 +34,14 @@ def check_clocks(ctx: Context, case_id: int | None = None) -> list[CaseChange]:
         with ctx.store.transaction():
             before = load_case(ctx, breached_case)
             reasons = []
-            escalate = False
+            steps = 0  # each missed clock escalates one level (seed 000)
             for clock_id, kind, due_at in clocks:
                 ctx.store.update("clocks", clock_id, {"breached_at": db_time(now)})
                 reasons.append(f"{kind.label}超时（应于 {due_at[5:16]} 前完成）")
-                escalate = escalate or settings.escalate_on_breach.get(kind, True)
+                steps += settings.escalate_on_breach.get(kind, True)
             values: dict[str, object] = {}
             note = "；".join(reasons)
-            if escalate:
-                values, note = escalation(before, note)
+            if steps:
+                values, note = escalation(before, note, steps)
             changes.append(commit(ctx, breached_case, before, "overdue", note, values))
     return changes

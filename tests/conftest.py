@@ -1,0 +1,101 @@
+"""Shared fixtures: a fresh in-memory database per test, a clock that only moves
+when told, and the showroom's staff (one per role, two clerks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+# Qt must never look for a display in tests (a missing display aborts the run).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from showroom_cs.clock import FixedClock
+from showroom_cs.domain import Case, Role, Severity, Staff
+from showroom_cs.operations import CaseDraft, Context, add_staff, register_case
+from showroom_cs.store import Store
+
+# A Monday morning inside opening hours.
+START = dt.datetime(2026, 11, 23, 10, 0)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    db = Store.in_memory()
+    yield db
+    db.close()
+
+
+@dataclass
+class Desk:
+    """The showroom at a test's disposal: staff by name, a context per person."""
+
+    store: Store
+    clock: FixedClock
+    staff: dict[str, Staff]
+
+    def as_(self, name: str) -> Context:
+        return Context(self.store, self.clock, self.staff[name].id)
+
+    @property
+    def system(self) -> Context:
+        return Context(self.store, self.clock, None)
+
+    def register(self, by: str = "王芳", **overrides: object) -> Case:
+        return register_case(self.as_(by), draft(**overrides)).after
+
+    def case(self, case_id: int) -> Case:
+        return self.store.case(case_id)
+
+
+STAFF = (
+    ("周建国", Role.OWNER),
+    ("刘洋", Role.GENERAL_MANAGER),
+    ("陈静", Role.STORE_MANAGER),
+    ("李强", Role.INSTALL_MANAGER),
+    ("赵敏", Role.SUPERVISOR),
+    ("王芳", Role.CLERK),
+    ("孙丽", Role.CLERK),
+)
+
+
+def draft(**overrides: object) -> CaseDraft:
+    values: dict[str, object] = {
+        "customer_name": "张伟",
+        "customer_phone": "138 0013 8000",
+        "category": "安装施工",
+        "description": "主卧衣柜左侧门板安装后关不严，缝隙约 5mm",
+        "demands": ("维修",),
+        "severity": Severity.NORMAL,
+        "customer_address": "幸福里小区 3栋 1202",
+        "product_category": "衣柜",
+        "brand_model": "索菲亚 · 趟门衣柜",
+    }
+    values.update(overrides)
+    return CaseDraft(**values)  # type: ignore[arg-type]
+
+
+def make_desk(store: Store, clock: FixedClock) -> Desk:
+    first = add_staff(Context(store, clock, None), *STAFF[0])
+    staff = {first.name: first}
+    for name, role in STAFF[1:]:
+        staff[name] = add_staff(Context(store, clock, first.id), name, role)
+    return Desk(store, clock, staff)
+
+
+@pytest.fixture
+def desk(store: Store, clock: FixedClock) -> Desk:
+    return make_desk(store, clock)
+
+
+@pytest.fixture
+def make_draft() -> Callable[..., CaseDraft]:
+    return draft

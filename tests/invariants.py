@@ -1,0 +1,71 @@
+"""What must hold for every case in any database the core wrote, however it got there."""
+
+from __future__ import annotations
+
+from showroom_cs.domain import NOT_SATISFIED_MAX, ApprovalStatus, Stage
+from showroom_cs.operations._common import DERIVED_COLUMNS
+from showroom_cs.store import Store
+from showroom_cs.timeline import replay
+
+
+def case_problems(store: Store, case_id: int) -> list[str]:
+    """Every way the case breaks a rule of the process; empty when consistent."""
+    problems: list[str] = []
+    row = dict(store.query_one("SELECT * FROM cases WHERE id = ?", (case_id,)) or {})
+    case = store.case(case_id)
+    events = store.events(case_id)
+    tracked = {k: v for k, v in row.items() if k not in DERIVED_COLUMNS}
+    rebuilt = replay(events)
+    if rebuilt != tracked:
+        diff = {k: (rebuilt.get(k) if rebuilt else None, v) for k, v in tracked.items()
+                if not rebuilt or rebuilt.get(k) != v}
+        problems.append(f"timeline does not rebuild the case: {diff}")
+    if not events or events[0].kind != "register":
+        problems.append("first event is not the registration")
+    if any(not e.changes and not e.note for e in events):
+        problems.append("an event says nothing")
+    if case.stage == Stage.CLOSED:
+        if case.satisfaction is None or case.satisfaction <= NOT_SATISFIED_MAX:
+            problems.append("closed without a satisfied follow-up")
+        if not (case.closing_cause and case.closing_actions and case.closing_improvement):
+            problems.append("closed without the closing summary")
+        if case.closed_at is None:
+            problems.append("closed without closed_at")
+    if case.stage == Stage.INVALID and (
+        case.valid is not False or not case.validity_reason or not case.invalid_explanation
+    ):
+        problems.append("invalid without verdict, reason and explanation")
+    if case.stage not in (Stage.REGISTERED, Stage.VOIDED) and case.owner_id is None:
+        if not case.on_spot:
+            problems.append(f"{case.stage} without an owner")
+    for review in store.reviews(case_id):
+        owner_then = replay(events, until=review.at) or {}
+        if review.reviewer_id in (owner_then.get("owner_id"), owner_then.get("rectified_by")):
+            problems.append(f"review round {review.round} by the owner or rectifier")
+    kind = case.solution_kind
+    if kind is not None and kind.needs_approval and case.rectified_at is not None:
+        approved = [
+            a for a in store.approvals(case_id)
+            if a.status == ApprovalStatus.APPROVED and a.kind == kind
+            and a.decided_at is not None and a.decided_at <= case.rectified_at
+        ]
+        if not approved:
+            problems.append("gift or compensation carried out without approval")
+    open_clocks = [c for c in store.clocks(case_id) if c.is_open]
+    if case.overdue != any(c.breached_at is not None for c in open_clocks):
+        problems.append("overdue flag disagrees with the clocks")
+    nearest = min((c.due_at for c in open_clocks), default=None)
+    if case.next_due_at != nearest:
+        problems.append(f"next due {case.next_due_at} is not the nearest open clock {nearest}")
+    if not case.stage.is_open and open_clocks:
+        problems.append("a finished case still has running clocks")
+    return problems
+
+
+def all_problems(store: Store) -> dict[str, list[str]]:
+    found = {}
+    for (case_id,) in store.query("SELECT id FROM cases ORDER BY id"):
+        problems = case_problems(store, case_id)
+        if problems:
+            found[store.case(case_id).case_no] = problems
+    return found

@@ -17,8 +17,11 @@ def case_problems(store: Store, case_id: int) -> list[str]:
     tracked = {k: v for k, v in row.items() if k not in DERIVED_COLUMNS}
     rebuilt = replay(events)
     if rebuilt != tracked:
-        diff = {k: (rebuilt.get(k) if rebuilt else None, v) for k, v in tracked.items()
-                if not rebuilt or rebuilt.get(k) != v}
+        diff = {
+            k: (rebuilt.get(k) if rebuilt else None, v)
+            for k, v in tracked.items()
+            if not rebuilt or rebuilt.get(k) != v
+        }
         problems.append(f"timeline does not rebuild the case: {diff}")
     if not events or events[0].kind != "register":
         problems.append("first event is not the registration")
@@ -35,9 +38,9 @@ def case_problems(store: Store, case_id: int) -> list[str]:
         case.valid is not False or not case.validity_reason or not case.invalid_explanation
     ):
         problems.append("invalid without verdict, reason and explanation")
-    if case.stage not in (Stage.REGISTERED, Stage.VOIDED) and case.owner_id is None:
-        if not case.on_spot:
-            problems.append(f"{case.stage} without an owner")
+    unowned = case.owner_id is None and not case.on_spot
+    if unowned and case.stage not in (Stage.REGISTERED, Stage.VOIDED):
+        problems.append(f"{case.stage} without an owner")
     for review in store.reviews(case_id):
         owner_then = replay(events, until=review.at) or {}
         if review.reviewer_id in (owner_then.get("owner_id"), owner_then.get("rectified_by")):
@@ -45,9 +48,12 @@ def case_problems(store: Store, case_id: int) -> list[str]:
     kind = case.solution_kind
     if kind is not None and kind.needs_approval and case.rectified_at is not None:
         approved = [
-            a for a in store.approvals(case_id)
-            if a.status == ApprovalStatus.APPROVED and a.kind == kind
-            and a.decided_at is not None and a.decided_at <= case.rectified_at
+            a
+            for a in store.approvals(case_id)
+            if a.status == ApprovalStatus.APPROVED
+            and a.kind == kind
+            and a.decided_at is not None
+            and a.decided_at <= case.rectified_at
         ]
         if not approved:
             problems.append("gift or compensation carried out without approval")

@@ -111,8 +111,11 @@ def test_a_missed_clock_marks_overdue_and_escalates_once(desk: Desk) -> None:
     assert op.check_clocks(desk.system) == []  # idempotent
     # Making contact late clears the red flag but keeps the escalation on record.
     case = op.record_contact(
-        desk.as_("王芳"), case.id, method=ContactMethod.PHONE,
-        purpose=ContactPurpose.FIRST_CONTACT, reached=True,
+        desk.as_("王芳"),
+        case.id,
+        method=ContactMethod.PHONE,
+        purpose=ContactPurpose.FIRST_CONTACT,
+        reached=True,
     ).after
     assert not case.overdue and case.escalation_level == 1
 
@@ -120,8 +123,11 @@ def test_a_missed_clock_marks_overdue_and_escalates_once(desk: Desk) -> None:
 def test_unreached_first_contact_does_not_stop_the_clock(desk: Desk) -> None:
     case = desk.register(severity=Severity.URGENT)
     op.record_contact(
-        desk.as_("王芳"), case.id, method=ContactMethod.PHONE,
-        purpose=ContactPurpose.FIRST_CONTACT, reached=False,
+        desk.as_("王芳"),
+        case.id,
+        method=ContactMethod.PHONE,
+        purpose=ContactPurpose.FIRST_CONTACT,
+        reached=False,
     )
     open_kinds = {c.kind for c in desk.store.clocks(case.id, open_only=True)}
     assert ClockKind.FIRST_CONTACT in open_kinds
@@ -162,13 +168,16 @@ def test_severity_change_moves_open_due_times(desk: Desk) -> None:
 
 def test_needs_visit_starts_and_stops_the_visit_clock(desk: Desk) -> None:
     case = desk.register(needs_visit=True, severity=Severity.IMPORTANT)
-    visit = [c for c in desk.store.clocks(case.id) if c.kind == ClockKind.HOME_VISIT][0]
+    visit = next(c for c in desk.store.clocks(case.id) if c.kind == ClockKind.HOME_VISIT)
     assert visit.due_at == desk.clock.now() + dt.timedelta(hours=48)
     op.schedule_visit(
-        desk.as_("李强"), case.id, staff_id=desk.staff["李强"].id,
-        starts_at=at(1, 9, 30), ends_at=at(1, 10, 30),
+        desk.as_("李强"),
+        case.id,
+        staff_id=desk.staff["李强"].id,
+        starts_at=at(1, 9, 30),
+        ends_at=at(1, 10, 30),
     )
-    visit = [c for c in desk.store.clocks(case.id) if c.kind == ClockKind.HOME_VISIT][0]
+    visit = next(c for c in desk.store.clocks(case.id) if c.kind == ClockKind.HOME_VISIT)
     assert visit.met_at == desk.clock.now()
 
 
@@ -176,39 +185,46 @@ def test_a_visit_needs_an_address(desk: Desk) -> None:
     case = desk.register(customer_address="")
     with pytest.raises(RuleError, match="上门需要客户地址"):
         op.schedule_visit(
-            desk.as_("李强"), case.id, staff_id=desk.staff["李强"].id,
-            starts_at=at(1, 9), ends_at=at(1, 10),
+            desk.as_("李强"),
+            case.id,
+            staff_id=desk.staff["李强"].id,
+            starts_at=at(1, 9),
+            ends_at=at(1, 10),
         )
 
 
 def test_completed_visit_asks_for_a_follow_up_call_next_day(desk: Desk) -> None:
     case = to_investigating(desk, desk.register(needs_visit=True))
     op.schedule_visit(
-        desk.as_("李强"), case.id, staff_id=desk.staff["李强"].id,
-        starts_at=at(0, 14), ends_at=at(0, 15),
+        desk.as_("李强"),
+        case.id,
+        staff_id=desk.staff["李强"].id,
+        starts_at=at(0, 14),
+        ends_at=at(0, 15),
     )
     desk.clock.set(at(0, 15, 10))
     appointment = desk.store.appointments(case.id)[0]
     op.complete_visit(desk.as_("李强"), appointment.id, note="铰链松动")
-    calls = [c for c in desk.store.clocks(case.id, open_only=True)
-             if c.kind == ClockKind.FOLLOW_UP_CALL]
+    calls = [
+        c for c in desk.store.clocks(case.id, open_only=True) if c.kind == ClockKind.FOLLOW_UP_CALL
+    ]
     assert calls and calls[0].due_at == at(1, 17, 30)
 
 
 def test_feedback_clock_runs_three_days_from_assignment(desk: Desk) -> None:
     case = to_investigating(desk, desk.register())
-    feedback = [c for c in desk.store.clocks(case.id) if c.kind == ClockKind.FEEDBACK][0]
+    feedback = next(c for c in desk.store.clocks(case.id) if c.kind == ClockKind.FEEDBACK)
     assert feedback.due_at == desk.clock.now() + dt.timedelta(days=3)
     desk.clock.advance(days=2)
     to_in_progress(desk, case)
     op.report_progress(desk.as_("李强"), case.id, done="已订配件", outstanding="等待到货")
-    feedback = [c for c in desk.store.clocks(case.id) if c.kind == ClockKind.FEEDBACK][0]
+    feedback = next(c for c in desk.store.clocks(case.id) if c.kind == ClockKind.FEEDBACK)
     assert feedback.met_at == desk.clock.now()
 
 
 def test_progress_call_is_cancelled_once_the_job_is_done(desk: Desk) -> None:
     case = to_follow_up(desk, desk.register())
-    progress = [c for c in desk.store.clocks(case.id) if c.kind == ClockKind.PROGRESS_CALL][0]
+    progress = next(c for c in desk.store.clocks(case.id) if c.kind == ClockKind.PROGRESS_CALL)
     assert progress.cancelled_at is not None
     assert case.stage == Stage.FOLLOW_UP
     # Nobody has spoken to the customer yet: first contact still runs, beside the follow-up.

@@ -21,8 +21,15 @@ from showroom_cs.errors import PermissionDenied, RuleError
 
 from .conftest import Desk
 from .invariants import all_problems
-from .walk import TO_STAGE, follow_up, to_closed, to_follow_up, to_in_progress, to_investigating
-from .walk import to_under_review
+from .walk import (
+    TO_STAGE,
+    follow_up,
+    to_closed,
+    to_follow_up,
+    to_in_progress,
+    to_investigating,
+    to_under_review,
+)
 
 
 def test_happy_path_walks_every_stage_and_records_each_step(desk: Desk) -> None:
@@ -43,7 +50,13 @@ def test_happy_path_walks_every_stage_and_records_each_step(desk: Desk) -> None:
     ]
     kinds = [e.kind for e in desk.store.events(case.id)]
     assert kinds == [
-        "register", "assign", "propose_solution", "rectification", "review", "contact", "close"
+        "register",
+        "assign",
+        "propose_solution",
+        "rectification",
+        "review",
+        "contact",
+        "close",
     ]
     assert case.satisfaction == 4 and case.closed_at == desk.clock.now()
     assert all_problems(desk.store) == {}
@@ -57,7 +70,10 @@ def test_case_numbers_count_per_day_and_are_never_reused(desk: Desk) -> None:
     desk.clock.advance(days=1)
     next_day = desk.register()
     assert [c.case_no for c in (first, second, third, next_day)] == [
-        "TS-20261123-001", "TS-20261123-002", "TS-20261123-003", "TS-20261124-001"
+        "TS-20261123-001",
+        "TS-20261123-002",
+        "TS-20261123-003",
+        "TS-20261124-001",
     ]
 
 
@@ -100,18 +116,28 @@ def test_emoji_and_rare_characters_are_kept_exactly(desk: Desk) -> None:
 # ------------------------------------------------------------ illegal moves
 
 ALL_ACTIONS = {
-    "assign": lambda d, c: op.assign(d.as_("赵敏"), c.id, owner_id=d.staff["李强"].id,
-                                     department="安装部"),
-    "judge_invalid": lambda d, c: op.judge_invalid(d.as_("赵敏"), c.id, reason="r",
-                                                   explanation="e"),
+    "assign": lambda d, c: op.assign(
+        d.as_("赵敏"), c.id, owner_id=d.staff["李强"].id, department="安装部"
+    ),
+    "judge_invalid": lambda d, c: op.judge_invalid(
+        d.as_("赵敏"), c.id, reason="r", explanation="e"
+    ),
     "propose_solution": lambda d, c: op.propose_solution(
-        d.as_("赵敏"), c.id, validity_reason="r", kind=SolutionKind.REPAIR, steps="s",
-        due_date=dt.date(2026, 11, 30), cost_fen=0),
+        d.as_("赵敏"),
+        c.id,
+        validity_reason="r",
+        kind=SolutionKind.REPAIR,
+        steps="s",
+        due_date=dt.date(2026, 11, 30),
+        cost_fen=0,
+    ),
     "record_rectification": lambda d, c: op.record_rectification(d.as_("赵敏"), c.id, result="r"),
-    "review": lambda d, c: op.review_case(d.as_("赵敏"), c.id,
-                                          items=[ReviewItem("x", True)], passed=True),
-    "close": lambda d, c: op.close_case(d.as_("赵敏"), c.id, cause="c", actions="a",
-                                        improvement="i"),
+    "review": lambda d, c: op.review_case(
+        d.as_("赵敏"), c.id, items=[ReviewItem("x", True)], passed=True
+    ),
+    "close": lambda d, c: op.close_case(
+        d.as_("赵敏"), c.id, cause="c", actions="a", improvement="i"
+    ),
     "reopen": lambda d, c: op.reopen_case(d.as_("赵敏"), c.id, "r"),
 }
 
@@ -218,19 +244,34 @@ def test_solution_needs_kind_steps_date_and_cost(desk: Desk) -> None:
     case = to_investigating(desk, desk.register())
     with pytest.raises(RuleError) as refused:
         op.propose_solution(
-            desk.as_("李强"), case.id, validity_reason="属实", kind=None, steps="",
-            due_date=None, cost_fen=None,
+            desk.as_("李强"),
+            case.id,
+            validity_reason="属实",
+            kind=None,
+            steps="",
+            due_date=None,
+            cost_fen=None,
         )
     assert "方案类型、处理步骤、预计完成日期、费用" in refused.value.message
     with pytest.raises(RuleError, match="投诉成立的理由"):
         op.propose_solution(
-            desk.as_("李强"), case.id, validity_reason="", kind=SolutionKind.REPAIR,
-            steps="修", due_date=dt.date(2026, 11, 25), cost_fen=0,
+            desk.as_("李强"),
+            case.id,
+            validity_reason="",
+            kind=SolutionKind.REPAIR,
+            steps="修",
+            due_date=dt.date(2026, 11, 25),
+            cost_fen=0,
         )
     with pytest.raises(RuleError, match="预计完成日期不能早于今天"):
         op.propose_solution(
-            desk.as_("李强"), case.id, validity_reason="属实", kind=SolutionKind.REPAIR,
-            steps="修", due_date=dt.date(2026, 11, 1), cost_fen=0,
+            desk.as_("李强"),
+            case.id,
+            validity_reason="属实",
+            kind=SolutionKind.REPAIR,
+            steps="修",
+            due_date=dt.date(2026, 11, 1),
+            cost_fen=0,
         )
 
 
@@ -247,7 +288,10 @@ def test_failed_review_needs_open_problems_and_goes_back_same_day(desk: Desk) ->
     with pytest.raises(RuleError, match="有未通过的复核项目"):
         op.review_case(desk.as_("陈静"), case.id, items=[ReviewItem("门板", False)], passed=True)
     case = op.review_case(
-        desk.as_("陈静"), case.id, items=[ReviewItem("门板", False, "仍有缝隙")], passed=False,
+        desk.as_("陈静"),
+        case.id,
+        items=[ReviewItem("门板", False, "仍有缝隙")],
+        passed=False,
         open_problems="左门仍有 2mm 缝隙",
     ).after
     assert case.stage == Stage.IN_PROGRESS and case.review_round == 1
@@ -266,8 +310,11 @@ def test_closing_needs_a_satisfied_follow_up_and_the_summary(desk: Desk) -> None
         op.close_case(desk.as_("王芳"), case.id, cause="c", actions="a", improvement="i")
     with pytest.raises(RuleError, match="请记录客户满意度"):
         op.record_contact(
-            desk.as_("王芳"), case.id, method=ContactMethod.PHONE,
-            purpose=ContactPurpose.FOLLOW_UP, reached=True,
+            desk.as_("王芳"),
+            case.id,
+            method=ContactMethod.PHONE,
+            purpose=ContactPurpose.FOLLOW_UP,
+            reached=True,
         )
     follow_up(desk, case, satisfaction=5)
     with pytest.raises(RuleError) as refused:
@@ -289,14 +336,22 @@ def test_not_satisfied_goes_back_for_second_handling_and_escalates(desk: Desk) -
 def test_unreached_follow_up_keeps_the_case_waiting(desk: Desk) -> None:
     case = to_follow_up(desk, desk.register())
     case = op.record_contact(
-        desk.as_("王芳"), case.id, method=ContactMethod.PHONE, purpose=ContactPurpose.FOLLOW_UP,
-        reached=False, next_action="明天 10:30 再打",
+        desk.as_("王芳"),
+        case.id,
+        method=ContactMethod.PHONE,
+        purpose=ContactPurpose.FOLLOW_UP,
+        reached=False,
+        next_action="明天 10:30 再打",
     ).after
     assert case.stage == Stage.FOLLOW_UP and case.satisfaction is None
     with pytest.raises(RuleError, match="没有联系上客户，不能记录满意度"):
         op.record_contact(
-            desk.as_("王芳"), case.id, method=ContactMethod.PHONE,
-            purpose=ContactPurpose.FOLLOW_UP, reached=False, satisfaction=5,
+            desk.as_("王芳"),
+            case.id,
+            method=ContactMethod.PHONE,
+            purpose=ContactPurpose.FOLLOW_UP,
+            reached=False,
+            satisfaction=5,
         )
 
 
@@ -313,14 +368,16 @@ def test_apology_and_refund_may_skip_review_others_may_not(desk: Desk) -> None:
 
 def test_on_spot_solution_goes_straight_to_follow_up(desk: Desk, make_draft) -> None:
     case = op.register_case(
-        desk.as_("王芳"), make_draft(category="服务态度"),
+        desk.as_("王芳"),
+        make_draft(category="服务态度"),
         on_spot=op.OnSpotSolution(SolutionKind.APOLOGY, "当场道歉并说明"),
     ).after
     assert case.stage == Stage.FOLLOW_UP and case.on_spot and case.valid is True
     assert [e.kind for e in desk.store.events(case.id)] == ["register"]
     with pytest.raises(RuleError, match="赠礼或赔偿需要审批，不能当场解决"):
         op.register_case(
-            desk.as_("王芳"), make_draft(),
+            desk.as_("王芳"),
+            make_draft(),
             on_spot=op.OnSpotSolution(SolutionKind.GIFT, "送一套清洁剂"),
         )
     assert to_closed(desk, case).stage == Stage.CLOSED
@@ -373,8 +430,13 @@ def test_gift_needs_approval_by_a_role_with_enough_limit(desk: Desk) -> None:
 def test_nobody_approves_their_own_request_and_rejection_needs_a_reason(desk: Desk) -> None:
     case = to_investigating(desk, desk.register(), owner="刘洋")
     op.propose_solution(
-        desk.as_("刘洋"), case.id, validity_reason="属实", kind=SolutionKind.GIFT,
-        steps="赠送清洁套装", due_date=dt.date(2026, 11, 24), cost_fen=300_00,
+        desk.as_("刘洋"),
+        case.id,
+        validity_reason="属实",
+        kind=SolutionKind.GIFT,
+        steps="赠送清洁套装",
+        due_date=dt.date(2026, 11, 24),
+        cost_fen=300_00,
     )
     approval = desk.store.approvals(case.id)[0]
     with pytest.raises(PermissionDenied, match="不能审批自己提交的申请"):
@@ -389,8 +451,13 @@ def test_nobody_approves_their_own_request_and_rejection_needs_a_reason(desk: De
 def test_revising_the_solution_withdraws_the_pending_approval(desk: Desk) -> None:
     case = to_in_progress(desk, desk.register(), kind=SolutionKind.GIFT, cost_fen=200_00)
     op.revise_solution(
-        desk.as_("李强"), case.id, kind=SolutionKind.REPAIR, steps="改为上门维修",
-        due_date=dt.date(2026, 11, 25), cost_fen=0, reason="客户只要维修",
+        desk.as_("李强"),
+        case.id,
+        kind=SolutionKind.REPAIR,
+        steps="改为上门维修",
+        due_date=dt.date(2026, 11, 25),
+        cost_fen=0,
+        reason="客户只要维修",
     )
     statuses = [a.status for a in desk.store.approvals(case.id)]
     assert statuses == [ApprovalStatus.WITHDRAWN]
@@ -422,7 +489,9 @@ def test_customer_rejecting_the_solution_escalates(desk: Desk) -> None:
 
 def test_edit_records_old_and_new_and_rejects_closed_cases(desk: Desk) -> None:
     case = desk.register()
-    op.edit_case(desk.as_("王芳"), case.id, {"customer_address": "阳光花园 5栋 801"}, "客户更正地址")
+    op.edit_case(
+        desk.as_("王芳"), case.id, {"customer_address": "阳光花园 5栋 801"}, "客户更正地址"
+    )
     last = desk.store.events(case.id)[-1]
     assert last.changes == {"customer_address": ("幸福里小区 3栋 1202", "阳光花园 5栋 801")}
     assert last.note == "客户更正地址"

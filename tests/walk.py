@@ -42,7 +42,9 @@ def to_in_progress(
 def to_under_review(desk: Desk, case: Case) -> Case:
     if case.stage != Stage.IN_PROGRESS:
         case = to_in_progress(desk, case)
-    return op.record_rectification(desk.as_("李强"), case.id, result="已更换铰链，门板闭合正常").after
+    return op.record_rectification(
+        desk.as_("李强"), case.id, result="已更换铰链，门板闭合正常"
+    ).after
 
 
 def to_follow_up(desk: Desk, case: Case) -> Case:

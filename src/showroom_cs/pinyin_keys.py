@@ -23,8 +23,8 @@ _SURNAME_READINGS = {
     "乐": "yue",
     "尉": "yu",
     "秘": "bi",
-    "万俟": "moqi",
-    "尉迟": "yuchi",
+    "万俟": "mo qi",
+    "尉迟": "yu chi",
 }
 
 
@@ -32,22 +32,22 @@ _SURNAME_READINGS = {
 def name_keys(name: str) -> tuple[str, str]:
     """(full pinyin, initials) of a name, lower case, letters only.
 
-    Characters without a reading (digits, emoji, Latin letters) are kept as
-    lower-case letters where they are letters and dropped otherwise.
+    Runs without a reading (Latin letters, digits, emoji) count as one
+    syllable, of which only the letters are kept.
     """
     name = name.strip()
     syllables: list[str] = []
     rest = name
     for surname, reading in _SURNAME_READINGS.items():
         if len(surname) > 1 and name.startswith(surname):
-            syllables.append(reading)
+            syllables.extend(reading.split())
             rest = name[len(surname) :]
             break
     else:
         if name[:1] in _SURNAME_READINGS:
             syllables.append(_SURNAME_READINGS[name[0]])
             rest = name[1:]
-    syllables.extend(lazy_pinyin(rest, errors=lambda chars: list(chars)))
+    syllables.extend(lazy_pinyin(rest, errors=lambda chars: chars))
     cleaned = ["".join(ch for ch in s.lower() if "a" <= ch <= "z") for s in syllables]
     cleaned = [s for s in cleaned if s]
     return "".join(cleaned), "".join(s[0] for s in cleaned)

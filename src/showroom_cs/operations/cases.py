@@ -12,8 +12,10 @@ from ..domain import ClockKind, EscalationLevel, Role, Severity, SolutionKind, S
 from ..errors import PermissionDenied, RuleError
 from ..phone import normalize_phone
 from ..pinyin_keys import name_keys
+from ..settings import Settings
 from ..store.rows import db_time
 from ._common import (
+    MAX_LONG_TEXT,
     MAX_SHORT_TEXT,
     CaseChange,
     Context,
@@ -111,24 +113,77 @@ def _validated_fields(ctx: Context, draft: CaseDraft) -> dict[str, Any]:
     return fields
 
 
-EDITABLE = (
-    "customer_name",
-    "customer_phone",
-    "customer_address",
-    "order_no",
-    "purchase_date",
-    "install_date",
-    "product_category",
-    "brand_model",
-    "subject",
-    "category",
-    "description",
-    "demands",
-    "demand_note",
-    "severity",
-    "needs_visit",
-    "channel",
-)
+# The intake fields a clerk may correct later, with their names on the form.
+FIELD_LABELS = {
+    "customer_name": "客户姓名",
+    "customer_phone": "联系电话",
+    "customer_address": "地址",
+    "order_no": "订单/合同号",
+    "purchase_date": "购买日期",
+    "install_date": "送货/安装日期",
+    "product_category": "产品品类",
+    "brand_model": "品牌/型号",
+    "subject": "投诉对象",
+    "category": "投诉类别",
+    "description": "投诉内容",
+    "demands": "客户诉求",
+    "demand_note": "诉求补充说明",
+    "severity": "严重程度",
+    "needs_visit": "需要上门",
+    "channel": "受理渠道",
+}
+EDITABLE = tuple(FIELD_LABELS)
+_TEXT_LIMITS = {
+    "customer_name": 40,
+    "customer_address": 500,
+    "demand_note": 500,
+    "order_no": MAX_SHORT_TEXT,
+    "brand_model": MAX_SHORT_TEXT,
+    "subject": MAX_SHORT_TEXT,
+    "description": MAX_LONG_TEXT,
+}
+_REQUIRED_TEXT = ("customer_name", "description")
+_LIST_FIELDS = ("category", "channel", "product_category")
+
+
+def _validated_field(settings: Settings, column: str, value: Any) -> Any:
+    label = FIELD_LABELS.get(column)
+    if label is None:
+        raise RuleError(f"「{column}」不能在这里修改。")
+    if column == "customer_phone":
+        return normalize_phone(str(value or ""))
+    if column in _TEXT_LIMITS:
+        return clean_text(
+            value,
+            label,
+            required=column in _REQUIRED_TEXT,
+            max_len=_TEXT_LIMITS[column],
+            field=column,
+        )
+    if column in _LIST_FIELDS:
+        key = str(value or "").strip()
+        if column == "product_category" and not key:
+            return ""
+        if not settings.has_key(column, key):
+            raise RuleError(f"{label}「{key[:20]}」不在列表中，请从列表中选择。", missing=(column,))
+        return key
+    if column == "demands":
+        demands = tuple(dict.fromkeys(str(d).strip() for d in value if str(d).strip()))
+        unknown = [d for d in demands if not settings.has_key("demand", d)]
+        if unknown:
+            raise RuleError(f"客户诉求「{unknown[0][:20]}」不在列表中。", missing=(column,))
+        return demands
+    if column == "severity":
+        try:
+            return Severity(value)
+        except ValueError:
+            raise RuleError("请选择严重程度：一般、重要或紧急。", missing=(column,)) from None
+    if column == "needs_visit":
+        return bool(value)
+    # purchase_date, install_date
+    if value is not None and not isinstance(value, dt.date):
+        raise RuleError(f"{label}格式不正确。", missing=(column,))
+    return value
 
 
 def _validated_editable(
@@ -136,51 +191,7 @@ def _validated_editable(
 ) -> dict[str, Any]:
     """Validate intake fields (all or some of EDITABLE); returns stored values."""
     settings = ctx.settings
-    out: dict[str, Any] = {}
-    for column, value in values.items():
-        if column not in EDITABLE:
-            raise RuleError(f"「{column}」不能在这里修改。")
-        if column == "customer_name":
-            out[column] = clean_text(value, "客户姓名", required=True, max_len=40, field=column)
-        elif column == "customer_phone":
-            out[column] = normalize_phone(str(value or ""))
-        elif column == "description":
-            out[column] = clean_text(value, "投诉内容", required=True, field=column)
-        elif column in ("customer_address", "demand_note"):
-            label = "地址" if column == "customer_address" else "诉求补充说明"
-            out[column] = clean_text(value, label, max_len=500, field=column)
-        elif column in ("order_no", "brand_model", "subject"):
-            label = {"order_no": "订单/合同号", "brand_model": "品牌/型号", "subject": "投诉对象"}
-            out[column] = clean_text(value, label[column], max_len=MAX_SHORT_TEXT, field=column)
-        elif column in ("category", "channel", "product_category"):
-            list_name = column
-            label = {"category": "投诉类别", "channel": "受理渠道", "product_category": "产品品类"}
-            key = str(value or "").strip()
-            if column == "product_category" and not key:
-                out[column] = ""
-                continue
-            if not settings.has_key(list_name, key):
-                raise RuleError(
-                    f"{label[column]}「{key[:20]}」不在列表中，请从列表中选择。", missing=(column,)
-                )
-            out[column] = key
-        elif column == "demands":
-            demands = tuple(dict.fromkeys(str(d).strip() for d in value if str(d).strip()))
-            unknown = [d for d in demands if not settings.has_key("demand", d)]
-            if unknown:
-                raise RuleError(f"客户诉求「{unknown[0][:20]}」不在列表中。", missing=(column,))
-            out[column] = demands
-        elif column == "severity":
-            try:
-                out[column] = Severity(value)
-            except ValueError:
-                raise RuleError("请选择严重程度：一般、重要或紧急。", missing=(column,)) from None
-        elif column == "needs_visit":
-            out[column] = bool(value)
-        elif column in ("purchase_date", "install_date"):
-            if value is not None and not isinstance(value, dt.date):
-                raise RuleError("日期格式不正确。", missing=(column,))
-            out[column] = value
+    out = {column: _validated_field(settings, column, value) for column, value in values.items()}
     purchase = out.get("purchase_date")
     if purchase is not None and purchase > received_day:
         raise RuleError("购买日期不能晚于受理日期。", missing=("purchase_date",))

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from ..domain import (
     Appointment,
@@ -36,7 +35,11 @@ from ..domain import (
     Stage,
 )
 
-Row = Mapping[str, Any]
+
+class Row(Protocol):
+    """A sqlite3.Row or a plain dict: anything indexable by column name."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
 
 
 def db_time(moment: dt.datetime | None) -> str | None:

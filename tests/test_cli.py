@@ -1,0 +1,63 @@
+"""The command line: demo data, the database check, the version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from showroom_cs import __version__
+from showroom_cs.cli import main
+from showroom_cs.store import Store
+
+from .invariants import all_problems
+
+
+def test_demo_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "demo.db"
+    assert main(["demo", "--db", str(db), "--cases", "120", "--seed", "7"]) == 0
+    assert "已生成 120 件演示案件" in capsys.readouterr().out
+    assert main(["check", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "数据版本：2" in out and "案件：120 件" in out and "完整性检查：通过" in out
+
+
+def test_demo_data_obeys_every_rule_and_is_deterministic(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from showroom_cs.demo import generate
+
+    now = dt.datetime(2026, 11, 22, 15, 0)
+    dumps = []
+    for name in ("a.db", "b.db"):
+        store = Store.open(tmp_path / name)
+        generate(store, 150, seed=11, now=now)
+        assert all_problems(store) == {}
+        dumps.append(store.query("SELECT * FROM cases ORDER BY id"))
+        stages = {row[0] for row in store.query("SELECT DISTINCT stage FROM cases")}
+        assert {"closed", "in_progress", "follow_up"} <= stages
+        store.close()
+    assert [tuple(r) for r in dumps[0]] == [tuple(r) for r in dumps[1]]
+
+
+def test_demo_refuses_a_database_with_cases(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    db = tmp_path / "demo.db"
+    main(["demo", "--db", str(db), "--cases", "5"])
+    assert main(["demo", "--db", str(db), "--cases", "5"]) == 2
+    assert "只能写入空数据库" in capsys.readouterr().err
+
+
+def test_check_of_a_missing_or_foreign_file_says_so(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["check", "--db", str(tmp_path / "none.db")]) == 2
+    assert "找不到数据库文件" in capsys.readouterr().err
+    foreign = tmp_path / "notes.db"
+    foreign.write_text("hello", encoding="utf-8")
+    assert main(["check", "--db", str(foreign)]) == 2
+    assert "不是本软件的数据库" in capsys.readouterr().err
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"showroom-cs {__version__}"

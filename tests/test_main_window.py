@@ -1,0 +1,41 @@
+"""The first window: it shows what the database holds, in Chinese, with the shipped font."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtWidgets import QApplication, QLabel, QTableWidget
+
+from showroom_cs.domain import Severity, Stage
+from showroom_cs.ui.app import load_app_font
+from showroom_cs.ui.main_window import MainWindow
+
+from .conftest import Desk
+from .walk import to_in_progress
+
+
+def test_window_shows_stage_counts_and_masked_open_cases(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    desk.register(severity=Severity.URGENT)
+    to_in_progress(desk, desk.register(customer_name="李娜", customer_phone="13912345678"))
+    window = MainWindow(desk.store, desk.clock)
+    qtbot.addWidget(window)
+    window.show()
+    count = window.findChild(QLabel, f"count_{Stage.REGISTERED.value}")
+    assert count is not None and count.text() == "1"
+    assert window.findChild(QLabel, f"count_{Stage.IN_PROGRESS.value}").text() == "1"
+    table = window.findChild(QTableWidget, "recent_cases")
+    assert table.rowCount() == 2
+    shown = {table.item(row, 2).text() for row in range(2)}
+    assert shown == {"张**", "李**"}
+    assert table.item(0, 3).text() in {"138****8000", "139****5678"}
+    assert "首次响应 剩" in table.item(1, 7).text() or "首次响应 剩" in table.item(0, 7).text()
+    assert "超时 0" in window.statusBar().currentMessage()
+
+
+def test_the_shipped_chinese_font_is_used(qtbot) -> None:  # type: ignore[no-untyped-def]
+    app = QApplication.instance()
+    family = load_app_font(app)
+    assert "WenQuanYi" in family
+    assert app.font().family() == family

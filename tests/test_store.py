@@ -1,0 +1,208 @@
+"""The database file: migrations from every version, backups before them, and
+environment failures told apart with a Chinese message."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from showroom_cs.clock import FixedClock
+from showroom_cs.search import search_case_ids
+from showroom_cs.store import (
+    SCHEMA_VERSION,
+    DatabaseLocked,
+    DatabaseReadOnly,
+    DiskFull,
+    NewerSchema,
+    NotADatabase,
+    Store,
+)
+from showroom_cs.store.errors import translate
+from showroom_cs.store.migrations import MIGRATION_NAMES, MIGRATIONS
+
+from .conftest import START, make_desk
+from .invariants import all_problems
+from .walk import to_closed, to_in_progress
+
+
+def _fill(store: Store) -> list[str]:
+    desk = make_desk(store, FixedClock(START))
+    closed = to_closed(desk, desk.register())
+    working = to_in_progress(
+        desk, desk.register(customer_name="李娜", customer_phone="13912345678")
+    )
+    return [closed.case_no, working.case_no]
+
+
+def _old_file(path: Path, version: int) -> None:
+    """A database file as an older release left it: only the first `version` migrations."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    db = Database(conn, execute_plugins=False)
+    stop = MIGRATION_NAMES[version] if version < len(MIGRATION_NAMES) else None
+    MIGRATIONS.apply(db, stop_before=stop)
+    conn.close()
+
+
+@pytest.mark.parametrize("empty_file", [False, True])
+def test_a_new_or_empty_file_gets_the_latest_version(tmp_path: Path, empty_file: bool) -> None:
+    path = tmp_path / "sub" / "cases.db"
+    if empty_file:
+        path.parent.mkdir()
+        path.touch()
+    store = Store.open(path)
+    assert store.schema_version() == SCHEMA_VERSION
+    assert store.scalar("PRAGMA journal_mode") == "wal"
+    assert store.scalar("PRAGMA foreign_keys") == 1
+    assert store.scalar("PRAGMA synchronous") == 2  # FULL
+    store.close()
+
+
+def _file_at_version(path: Path, version: int, source: Path) -> dict[str, int]:
+    """The rows of `source` in a file at an older schema version, as that release
+    would have stored them (columns it did not have are left out). Returns row counts."""
+    _old_file(path, version)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("ATTACH DATABASE ? AS src", (str(source),))
+    tables = [
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE '%fts%' AND name != '_sqlite_migrations'"
+        )
+    ]
+    counts = {}
+    for table in tables:
+        mine = [row[1] for row in conn.execute(f"PRAGMA main.table_info({table})")]
+        theirs = {row[1] for row in conn.execute(f"PRAGMA src.table_info({table})")}
+        common = ", ".join(c for c in mine if c in theirs)
+        conn.execute(f"INSERT INTO main.{table} ({common}) SELECT {common} FROM src.{table}")
+        counts[table] = conn.execute(f"SELECT COUNT(*) FROM main.{table}").fetchone()[0]
+    conn.execute("DETACH DATABASE src")
+    conn.close()
+    return counts
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_every_earlier_version_migrates_keeping_every_row(tmp_path: Path, version: int) -> None:
+    source = tmp_path / "latest.db"
+    filled = Store.open(source)
+    _fill(filled)
+    filled.close()
+    path = tmp_path / "cases.db"
+    counts = _file_at_version(path, version, source)
+    assert counts["cases"] == 2 and counts["events"] > 2
+
+    store = Store.open(path)
+    assert store.schema_version() == SCHEMA_VERSION
+    for table, count in counts.items():
+        assert store.scalar(f"SELECT COUNT(*) FROM {table}") == count, table
+    assert all_problems(store) == {}
+    # Rows written before search existed are searchable after the migration.
+    assert len(search_case_ids(store, "李娜")) == 1
+    assert len(search_case_ids(store, "ln")) == 1
+    assert len(search_case_ids(store, "门板安装后")) == 2
+    backups = list((tmp_path / "backups").glob(f"cases.v{version}.before-migration.*.db"))
+    assert len(backups) == 1
+    copy = sqlite3.connect(backups[0])
+    assert copy.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 2
+    copy.close()
+    store.close()
+
+
+def test_reopening_an_up_to_date_file_takes_no_backup(tmp_path: Path) -> None:
+    path = tmp_path / "cases.db"
+    Store.open(path).close()
+    Store.open(path).close()
+    assert not (tmp_path / "backups").exists()
+
+
+def test_a_file_from_a_newer_release_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "cases.db"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('showroom_cs', '9999_future', 'x')"
+    )
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(NewerSchema, match="请升级软件"):
+        Store.open(path)
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_database_is_refused_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "cases.db"
+    path.write_text("这不是数据库", encoding="utf-8")
+    with pytest.raises(NotADatabase, match="不是本软件的数据库"):
+        Store.open(path)
+    assert path.read_text(encoding="utf-8") == "这不是数据库"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_a_read_only_file_reports_read_only_on_save(tmp_path: Path) -> None:
+    path = tmp_path / "cases.db"
+    Store.open(path).close()
+    path.chmod(stat.S_IRUSR)
+    store = Store.open(path)
+    with pytest.raises(DatabaseReadOnly, match="只读"), store.transaction():
+        store.execute("INSERT INTO settings (key, value) VALUES ('x', '1')")
+
+
+def test_a_read_only_connection_reports_read_only_and_keeps_data(tmp_path: Path) -> None:
+    path = tmp_path / "cases.db"
+    store = Store.open(path)
+    _fill(store)
+    store.close()
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    ro = Store(Database(conn, execute_plugins=False), path)
+    with pytest.raises(DatabaseReadOnly, match="数据库文件是只读的"), ro.transaction():
+        ro.execute("UPDATE cases SET description = 'x'")
+    conn.close()
+    again = Store.open(path)
+    assert again.scalar("SELECT COUNT(*) FROM cases") == 2
+    assert all_problems(again) == {}
+
+
+def test_a_second_writer_gets_a_locked_message_and_nothing_is_half_saved(tmp_path: Path) -> None:
+    path = tmp_path / "cases.db"
+    store = Store.open(path)
+    _fill(store)
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    blocked = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+    waiting = Store(Database(blocked, execute_plugins=False), path)
+    with pytest.raises(DatabaseLocked, match="另一个程序占用"), waiting.transaction():
+        waiting.execute("UPDATE cases SET description = 'x'")
+    other.execute("ROLLBACK")
+    assert store.scalar("SELECT COUNT(*) FROM cases WHERE description = 'x'") == 0
+
+
+def test_environment_errors_are_translated_and_bugs_are_not() -> None:
+    assert isinstance(translate(sqlite3.OperationalError("database or disk is full")), DiskFull)
+    assert isinstance(translate(sqlite3.OperationalError("database is locked")), DatabaseLocked)
+    assert isinstance(
+        translate(sqlite3.OperationalError("attempt to write a readonly database")),
+        DatabaseReadOnly,
+    )
+    assert isinstance(translate(sqlite3.DatabaseError("file is not a database")), NotADatabase)
+    assert isinstance(translate(OSError(28, "No space left on device")), DiskFull)
+    assert translate(sqlite3.OperationalError("no such column: x")) is None
+    assert "磁盘空间已满" in DiskFull().message
+
+
+def test_a_failure_mid_operation_leaves_no_trace(desk) -> None:  # type: ignore[no-untyped-def]
+    """A crash between the case write and its event rolls the whole step back."""
+    case = desk.register()
+    events_before = len(desk.store.events(case.id))
+    with pytest.raises(RuntimeError), desk.store.transaction():
+        desk.store.execute("UPDATE cases SET description = '半截' WHERE id = ?", (case.id,))
+        raise RuntimeError("power cut")
+    assert desk.case(case.id).description != "半截"
+    assert len(desk.store.events(case.id)) == events_before

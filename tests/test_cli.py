@@ -40,11 +40,39 @@ def test_demo_data_obeys_every_rule_and_is_deterministic(tmp_path: Path) -> None
     assert [tuple(r) for r in dumps[0]] == [tuple(r) for r in dumps[1]]
 
 
+def test_demo_history_copies_keep_every_rule_and_the_order_of_receipt(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from showroom_cs.demo import generate
+    from showroom_cs.search import search_case_ids
+
+    store = Store.open(tmp_path / "history.db")
+    generate(store, 600, seed=5, now=dt.datetime(2026, 11, 22, 15, 0), walked_days=4)
+    assert store.scalar("SELECT COUNT(*) FROM cases") == 600
+    assert all_problems(store) == {}
+    rows = store.query("SELECT id, case_no, received_at, customer_phone FROM cases ORDER BY id")
+    assert [r["received_at"] for r in rows] == sorted(r["received_at"] for r in rows)
+    assert len({r["case_no"] for r in rows}) == 600
+    # Per-day numbers run 001, 002, … in order of receipt.
+    first_day = rows[0]["case_no"][3:11]
+    numbers = [r["case_no"][-3:] for r in rows if r["case_no"][3:11] == first_day]
+    assert numbers == [f"{i:03d}" for i in range(1, len(numbers) + 1)]
+    # Copies are customers of their own: found by their own phone number.
+    oldest = rows[0]
+    assert search_case_ids(store, oldest["customer_phone"]) == [oldest["id"]]
+    # The counter continues after the copied history.
+    assert store.scalar(
+        "SELECT last_seq FROM case_no_counters WHERE day = ?", (rows[-1]["received_at"][:10],)
+    ) == int(rows[-1]["case_no"][-3:])
+    store.close()
+
+
 def test_demo_refuses_a_database_with_cases(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     db = tmp_path / "demo.db"
     main(["demo", "--db", str(db), "--cases", "5"])
     assert main(["demo", "--db", str(db), "--cases", "5"]) == 2
-    assert "只能写入空数据库" in capsys.readouterr().err
+    assert "演示数据只能写入新文件" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db"]
 
 
 def test_check_of_a_missing_or_foreign_file_says_so(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

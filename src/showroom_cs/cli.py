@@ -58,17 +58,30 @@ def _demo(target: Path, cases: int, seed: int) -> int:
     if cases < 1:
         print("错误：--cases 至少为 1。", file=sys.stderr)
         return 2
-    store = Store.open(target)
+    if target.exists() and target.stat().st_size > 0:
+        print(f"错误：{target} 已存在；演示数据只能写入新文件。", file=sys.stderr)
+        return 2
+    # Built aside and moved into place whole: a failed run leaves no half database.
+    partial = target.with_name(target.name + ".part")
+    for leftover in _sqlite_files(partial):
+        leftover.unlink(missing_ok=True)
+    store = Store.open(partial)
     try:
         result = generate(store, cases, seed=seed)
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         store.close()
+    partial.replace(target)
     size_mb = target.stat().st_size / 1e6
     print(
         f"已生成 {result.cases} 件演示案件、{result.staff} 名员工，用时 {result.seconds:.1f} 秒，"
         f"数据库 {size_mb:.1f} MB：{target}"
     )
     return 0
+
+
+def _sqlite_files(path: Path) -> list[Path]:
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
 
 
 def _check(target: Path) -> int:

@@ -13,11 +13,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .clock import FixedClock
+from .demo_history import IDENTITY, copy_case, make_history, read_original
 from .domain import (
     ContactMethod,
     ContactPurpose,
@@ -27,7 +29,6 @@ from .domain import (
     Severity,
     SolutionKind,
     Staff,
-    Stage,
 )
 from .errors import RuleError
 from .operations import (
@@ -309,25 +310,21 @@ class _Life:
             amount=rng.choice((200, 380, 500, 860)),
         )
         severity = rng.choices(list(Severity), weights=(60, 30, 10))[0]
-        name = rng.choice(SURNAMES) + "".join(
-            rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2)))
-        )
-        phone = rng.choice(MOBILE_PREFIXES) + "".join(rng.choice("0123456789") for _ in range(8))
         needs_visit = (
             category in ("产品质量", "安装施工", "设计问题", "售后维修") and rng.random() < 0.7
         )
         purchase = received_at.date() - dt.timedelta(days=rng.randint(20, 400))
+        who = _identity(rng, purchase)
         draft = CaseDraft(
-            customer_name=name,
-            customer_phone=phone,
+            customer_name=who["customer_name"],
+            customer_phone=who["customer_phone"],
             category=category,
             description=description,
             channel=_pick(rng, CHANNEL_WEIGHTS),
             severity=severity,
             demands=DEMANDS_BY_CATEGORY[category][: rng.randint(1, 2)],
-            customer_address=f"{rng.choice(COMMUNITIES)} {rng.randint(1, 30)}栋{rng.randint(1, 4)}单元"
-            f"{rng.randint(2, 33)}{rng.randint(1, 4):02d}",
-            order_no=f"HT-{purchase:%Y%m%d}-{rng.randint(1, 999):03d}",
+            customer_address=who["customer_address"],
+            order_no=who["order_no"],
             purchase_date=purchase,
             install_date=purchase + dt.timedelta(days=rng.randint(5, 30)),
             product_category=product_category,
@@ -546,45 +543,114 @@ class _Life:
         return True
 
 
+# The most recent weeks are walked through the real operations; anything
+# older is copied from finished walked cases (demo_history.py).
+WALKED_DAYS = 60
+COMPLAINTS_PER_DAY = 40
+
+
 def generate(
-    store: Store, cases: int, *, seed: int = 1, now: dt.datetime | None = None
+    store: Store,
+    cases: int,
+    *,
+    seed: int = 1,
+    now: dt.datetime | None = None,
+    walked_days: int = WALKED_DAYS,
 ) -> DemoResult:
     """Fill an empty database with demo staff, settings and `cases` cases."""
-    import time
-
     started = time.perf_counter()
     if store.scalar("SELECT COUNT(*) FROM cases"):
         raise RuleError("演示数据只能写入空数据库，请换一个新的文件名。")
     rng = random.Random(seed)
     now = (now or dt.datetime.now()).replace(second=0, microsecond=0)
-    clock = FixedClock(now - dt.timedelta(days=3650))
-    with store.transaction():
-        store.write_settings(DEMO_SETTINGS)
-        if not store.all_staff():
-            first = add_staff(Context(store, clock, None), *DEMO_STAFF[0])
-            for name, role in DEMO_STAFF[1:]:
-                add_staff(Context(store, clock, first.id), name, role)
-    staff = store.all_staff(active_only=True)
-    # About 40 complaints a day, over at least 60 days.
-    span_days = max(60, cases // 40)
-    first_day = dt.datetime.combine(now.date() - dt.timedelta(days=span_days), dt.time(9, 0))
-    # Complaints arrive in opening hours (09:00–19:00).
-    moments = sorted(
-        min(moment, now - dt.timedelta(minutes=rng.randrange(1, 180)))
-        for moment in (
-            first_day + dt.timedelta(days=rng.randrange(span_days + 1), minutes=rng.randrange(600))
-            for _ in range(cases)
-        )
-    )
-    life = _Life(store, rng, staff, now)
-    batch = 500
-    for first_index in range(0, cases, batch):
+    span_days = max(walked_days, cases // COMPLAINTS_PER_DAY)
+    moments = _arrivals(rng, cases, span_days, now)
+    walked_from = now.date() - dt.timedelta(days=walked_days - 1)
+    older = [m for m in moments if m.date() < walked_from]
+    recent = moments[len(older) :]
+    staff = _set_up(store)
+    if not older:
+        _walk(store, rng, staff, recent, now)
+    else:
+        # Walk the recent weeks aside, then write history (oldest first) and
+        # the walked cases after it, so ids follow the order of receipt.
+        scratch = Store.in_memory()
+        _walk(scratch, rng, _set_up(scratch), recent, now)
+        walked = [row[0] for row in scratch.query("SELECT id FROM cases ORDER BY id")]
+        finished = [
+            read_original(scratch, case_id)
+            for (case_id,) in scratch.query(
+                "SELECT id FROM cases WHERE stage IN ('closed', 'invalid') ORDER BY id"
+            )
+        ]
+        make_history(store, finished, older, rng, lambda purchase: _identity(rng, purchase))
         with store.transaction():
-            for received in moments[first_index : first_index + batch]:
-                life.live(received)
-    with store.transaction():
-        check_clocks(Context(store, FixedClock(now), None))
+            for case_id in walked:
+                original = read_original(scratch, case_id)
+                identity = {column: original.case[column] for column in IDENTITY}
+                copy_case(
+                    store, original, days=0, case_no=original.case["case_no"], identity=identity
+                )
+            for day, last in scratch.query("SELECT day, last_seq FROM case_no_counters"):
+                store.execute(
+                    "INSERT INTO case_no_counters (day, last_seq) VALUES (?, ?)", (day, last)
+                )
+        scratch.close()
     return DemoResult(cases=cases, staff=len(staff), seconds=time.perf_counter() - started)
 
 
-__all__ = ["DEMO_SETTINGS", "DEMO_STAFF", "DemoResult", "Stage", "generate"]
+def _arrivals(
+    rng: random.Random, cases: int, span_days: int, now: dt.datetime
+) -> list[dt.datetime]:
+    """Times of receipt, spread over `span_days` up to now, in opening hours (09:00–19:00)."""
+    first_day = dt.datetime.combine(now.date() - dt.timedelta(days=span_days - 1), dt.time(9, 0))
+    return sorted(
+        min(moment, now - dt.timedelta(minutes=rng.randrange(1, 180)))
+        for moment in (
+            first_day + dt.timedelta(days=rng.randrange(span_days), minutes=rng.randrange(600))
+            for _ in range(cases)
+        )
+    )
+
+
+def _set_up(store: Store) -> list[Staff]:
+    """Demo settings and staff (the same ids in every demo database)."""
+    clock = FixedClock(dt.datetime(2016, 1, 1, 9, 0))
+    with store.transaction():
+        store.write_settings(DEMO_SETTINGS)
+        first = add_staff(Context(store, clock, None), *DEMO_STAFF[0])
+        for name, role in DEMO_STAFF[1:]:
+            add_staff(Context(store, clock, first.id), name, role)
+    return store.all_staff(active_only=True)
+
+
+def _walk(
+    store: Store,
+    rng: random.Random,
+    staff: list[Staff],
+    moments: list[dt.datetime],
+    now: dt.datetime,
+) -> None:
+    life = _Life(store, rng, staff, now)
+    for first_index in range(0, len(moments), 500):
+        with store.transaction():
+            for received in moments[first_index : first_index + 500]:
+                life.live(received)
+    with store.transaction():
+        check_clocks(Context(store, FixedClock(now), None))
+
+
+def _identity(rng: random.Random, purchase: dt.date) -> dict[str, str]:
+    """A new customer: name, mobile, address, and an order number of that purchase day."""
+    name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+    return {
+        "customer_name": name,
+        "customer_phone": rng.choice(MOBILE_PREFIXES)
+        + "".join(rng.choice("0123456789") for _ in range(8)),
+        "customer_address": f"{rng.choice(COMMUNITIES)} {rng.randint(1, 30)}栋"
+        f"{rng.randint(1, 4)}单元{rng.randint(2, 33)}{rng.randint(1, 4):02d}",
+        "order_no": f"HT-{purchase:%Y%m%d}-{rng.randint(1, 999):03d}",
+    }
+
+
+__all__ = ["DEMO_SETTINGS", "DEMO_STAFF", "DemoResult", "generate"]

@@ -33,10 +33,11 @@ from . import rows as r
 from .errors import NewerSchema, NotADatabase, StoreError, translate
 from .migrations import MIGRATION_NAMES, MIGRATIONS, SCHEMA_VERSION
 
-# WAL + synchronous=FULL: every commit is on disk before save() returns, so
-# a power cut at the counter loses nothing the clerk saw saved. Measured
-# here: 0.18 ms per case save against 0.035 ms with NORMAL; a clerk saves a
-# few times a minute, so durability wins.
+# WAL + synchronous=FULL: every commit is on disk before the save returns, so
+# a power cut at the counter loses nothing the clerk saw saved (NORMAL may
+# lose the last commits). Measured (benchmarks/save_durability.py): a whole
+# case registration takes ~1.0–1.5 ms with FULL against ~0.6–0.8 ms with
+# NORMAL; a clerk saves a few times a minute, so durability wins.
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",

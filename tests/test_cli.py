@@ -8,7 +8,7 @@ import pytest
 
 from showroom_cs import __version__
 from showroom_cs.cli import main
-from showroom_cs.store import Store
+from showroom_cs.store import SCHEMA_VERSION, Store
 
 from .invariants import all_problems
 
@@ -19,7 +19,9 @@ def test_demo_then_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "已生成 120 件演示案件" in capsys.readouterr().out
     assert main(["check", "--db", str(db)]) == 0
     out = capsys.readouterr().out
-    assert "数据版本：2" in out and "案件：120 件" in out and "完整性检查：通过" in out
+    assert (
+        f"数据版本：{SCHEMA_VERSION}" in out and "案件：120 件" in out and "完整性检查：通过" in out
+    )
 
 
 def test_demo_data_obeys_every_rule_and_is_deterministic(tmp_path: Path) -> None:

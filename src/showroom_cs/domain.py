@@ -245,6 +245,18 @@ class AppointmentKind(StrEnum):
         return {"visit": "上门", "reinspection": "客户验收"}[self.value]
 
 
+class AttachmentKind(StrEnum):
+    PHOTO = "photo"
+    SIGNED_FORM = "signed_form"
+    DOCUMENT = "document"
+
+    @property
+    def label(self) -> str:
+        return {"photo": "现场照片", "signed_form": "签字登记表", "document": "其他文件"}[
+            self.value
+        ]
+
+
 class AppointmentStatus(StrEnum):
     PLANNED = "planned"
     DONE = "done"
@@ -416,3 +428,20 @@ class Appointment:
     address: str
     status: AppointmentStatus
     note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A photo or scan kept with a case; `stored_name` is the file in the attachment folder."""
+
+    id: int
+    case_id: int
+    kind: AttachmentKind
+    file_name: str
+    stored_name: str
+    size: int
+    sha256: str
+    added_at: dt.datetime
+    added_by: int
+    voided_at: dt.datetime | None
+    void_reason: str

@@ -123,6 +123,10 @@ RULES: dict[str, ActionRule] = {
         "作废", frozenset(Stage) - {Stage.VOIDED}, Who.SUPERVISOR_UP, "作废理由", Stage.VOIDED
     ),
     "add_note": ActionRule("添加备注", frozenset(Stage), Who.ANYONE, "备注内容"),
+    "attach": ActionRule(
+        "添加附件", frozenset(Stage) - {Stage.VOIDED}, Who.ANYONE, "照片或扫描件（20 MB 以内）"
+    ),
+    "void_attachment": ActionRule("作废附件", _OPEN, Who.ANYONE, "作废理由"),
 }
 
 # Kanban drag and drop: (from, to) -> the action whose dialog opens.

@@ -3,6 +3,7 @@ write in one transaction together with the timeline events, and return a
 `CaseChange` (before, after, new event ids) for the UI to refresh from."""
 
 from ._common import CaseChange, Context
+from .attachments import add_attachment, void_attachment
 from .cases import (
     CaseDraft,
     OnSpotSolution,
@@ -36,6 +37,7 @@ __all__ = [
     "CaseDraft",
     "Context",
     "OnSpotSolution",
+    "add_attachment",
     "add_note",
     "add_staff",
     "assign",
@@ -60,5 +62,6 @@ __all__ = [
     "revise_solution",
     "schedule_visit",
     "suggest_route",
+    "void_attachment",
     "void_case",
 ]

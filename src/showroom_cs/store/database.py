@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from ..domain import (
     Appointment,
     Approval,
+    Attachment,
     Case,
     Clock,
     Contact,
@@ -315,6 +316,22 @@ class Store:
             "SELECT * FROM appointments WHERE case_id = ? ORDER BY starts_at", (case_id,)
         )
         return [r.appointment_from_row(row) for row in rows]
+
+    @property
+    def attachment_folder(self) -> Path | None:
+        """Where attachment files live: beside the database file, so a copy of the
+        folder is a complete copy of the data. None for an in-memory database."""
+        return None if self.path is None else self.path.parent / f"{self.path.stem}-attachments"
+
+    def attachments(self, case_id: int) -> list[Attachment]:
+        rows = self.query("SELECT * FROM attachments WHERE case_id = ? ORDER BY id", (case_id,))
+        return [r.attachment_from_row(row) for row in rows]
+
+    def attachment(self, attachment_id: int) -> Attachment:
+        row = self.query_one("SELECT * FROM attachments WHERE id = ?", (attachment_id,))
+        if row is None:
+            raise NotFound(f"找不到编号为 {attachment_id} 的附件。")
+        return r.attachment_from_row(row)
 
     def appointment(self, appointment_id: int) -> Appointment:
         row = self.query_one("SELECT * FROM appointments WHERE id = ?", (appointment_id,))

@@ -275,4 +275,33 @@ def m0002_search(db: Database) -> None:
     )
 
 
+@_migration("0003_attachments")
+def m0003_attachments(db: Database) -> None:
+    """Photos and scans kept with a case; the files live beside the database."""
+    run_script(
+        db,
+        """
+        CREATE TABLE attachments (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            kind TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            stored_name TEXT NOT NULL UNIQUE,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            added_by INTEGER NOT NULL REFERENCES staff(id),
+            voided_at TEXT,
+            void_reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX attachments_case ON attachments(case_id);
+        -- Evidence: an attachment is voided, never deleted.
+        CREATE TRIGGER attachments_no_delete BEFORE DELETE ON attachments
+        BEGIN
+            SELECT RAISE(ABORT, '附件不能删除，只能作废');
+        END;
+        """,
+    )
+
+
 SCHEMA_VERSION = len(MIGRATION_NAMES)

@@ -17,6 +17,8 @@ from ..domain import (
     AppointmentStatus,
     Approval,
     ApprovalStatus,
+    Attachment,
+    AttachmentKind,
     Case,
     Clock,
     ClockKind,
@@ -206,4 +208,20 @@ def appointment_from_row(row: Row) -> Appointment:
         address=row["address"],
         status=AppointmentStatus(row["status"]),
         note=row["note"],
+    )
+
+
+def attachment_from_row(row: Row) -> Attachment:
+    return Attachment(
+        id=row["id"],
+        case_id=row["case_id"],
+        kind=AttachmentKind(row["kind"]),
+        file_name=row["file_name"],
+        stored_name=row["stored_name"],
+        size=row["size"],
+        sha256=row["sha256"],
+        added_at=_time(row["added_at"]),
+        added_by=row["added_by"],
+        voided_at=py_time(row["voided_at"]),
+        void_reason=row["void_reason"],
     )

@@ -39,3 +39,18 @@ def test_the_shipped_chinese_font_is_used(qtbot) -> None:  # type: ignore[no-unt
     family = load_app_font(app)
     assert "WenQuanYi" in family
     assert app.font().family() == family
+
+
+def test_the_minute_sweep_turns_a_missed_limit_red_and_escalates(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    case = desk.register(severity=Severity.URGENT)
+    window = MainWindow(desk.store, desk.clock)
+    qtbot.addWidget(window)
+    assert window.sweep_timer.isActive() and window.sweep_timer.interval() == 60_000
+    table = window.findChild(QTableWidget, "recent_cases")
+    assert table.item(0, 7).text() == "首次响应 剩 2小时"
+    desk.clock.advance(hours=2, minutes=30)
+    window.sweep()
+    assert table.item(0, 7).text() == "首次响应 超时 30分"
+    assert table.item(0, 7).foreground().color().name() == "#c62828"
+    assert "超时 1" in window.statusBar().currentMessage()
+    assert desk.case(case.id).escalation_level == 1

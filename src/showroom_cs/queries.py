@@ -36,13 +36,14 @@ def overdue_count(store: Store, now: dt.datetime) -> int:
     )
 
 
-def open_count(store: Store) -> int:
+def open_cases_newest_first(store: Store, *, limit: int = 200) -> list[int]:
+    """Ids of the newest open cases, whatever their stage."""
     marks = ",".join("?" for _ in OPEN_STAGES)
-    return int(
-        store.scalar(
-            f"SELECT COUNT(*) FROM cases WHERE stage IN ({marks})", [s.value for s in OPEN_STAGES]
-        )
+    rows = store.query(
+        f"SELECT id FROM cases WHERE stage IN ({marks}) ORDER BY received_at DESC LIMIT ?",
+        [*(s.value for s in OPEN_STAGES), limit],
     )
+    return [row[0] for row in rows]
 
 
 def customer_history(store: Store, phone: str, *, exclude_case_id: int | None = None) -> list[int]:

@@ -14,7 +14,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 
 from showroom_cs.clock import FixedClock
-from showroom_cs.domain import Case, Role, Severity, Staff
+from showroom_cs.demo import DEMO_STAFF
+from showroom_cs.domain import Case, Severity, Staff
 from showroom_cs.operations import CaseDraft, Context, add_staff, register_case
 from showroom_cs.store import Store
 
@@ -56,15 +57,8 @@ class Desk:
         return self.store.case(case_id)
 
 
-STAFF = (
-    ("周建国", Role.OWNER),
-    ("刘洋", Role.GENERAL_MANAGER),
-    ("陈静", Role.STORE_MANAGER),
-    ("李强", Role.INSTALL_MANAGER),
-    ("赵敏", Role.SUPERVISOR),
-    ("王芳", Role.CLERK),
-    ("孙丽", Role.CLERK),
-)
+# One per role, the owner first (the first staff member may be added by nobody).
+STAFF = DEMO_STAFF[:7]
 
 
 def draft(**overrides: object) -> CaseDraft:

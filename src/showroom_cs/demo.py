@@ -276,6 +276,27 @@ class _Life:
         step(Context(self.store, self.clock, actor.id), *args, **kw)
         return True
 
+    def call(
+        self,
+        moment: dt.datetime,
+        clerk: Staff,
+        purpose: ContactPurpose,
+        words: str,
+        satisfaction: int | None = None,
+    ) -> bool:
+        """A phone call that reached the customer, recorded at `moment`."""
+        return self.at(
+            moment,
+            clerk,
+            record_contact,
+            self.case_id,
+            method=ContactMethod.PHONE,
+            purpose=purpose,
+            reached=True,
+            satisfaction=satisfaction,
+            customer_words=words,
+        )
+
     def call_time(self, day: dt.date) -> dt.datetime:
         """A moment in one of the calling windows (10:30–11:30, 15:00–17:30) of `day`."""
         if self.rng.random() < 0.4:
@@ -354,16 +375,7 @@ class _Life:
         if not self.at(t, clerk, assign, self.case_id, owner_id=owner.id, department=department):
             return
         t = self.later(t, 0.2, 2, slow)
-        contact = dict(method=ContactMethod.PHONE, purpose=ContactPurpose.FIRST_CONTACT)
-        if not self.at(
-            t,
-            owner,
-            record_contact,
-            self.case_id,
-            **contact,
-            reached=True,
-            customer_words="希望尽快上门处理",
-        ):
+        if not self.call(t, owner, ContactPurpose.FIRST_CONTACT, "希望尽快上门处理"):
             return
         if needs_visit:
             t = self.later(t, 0.2, 6, slow)
@@ -387,16 +399,7 @@ class _Life:
                 return
             # The day after a visit the clerk asks how it went (seed 004).
             t = self.call_time(end.date() + dt.timedelta(days=1))
-            if not self.at(
-                t,
-                clerk,
-                record_contact,
-                self.case_id,
-                method=ContactMethod.PHONE,
-                purpose=ContactPurpose.FOLLOW_UP,
-                reached=True,
-                customer_words="师傅看过了，等方案",
-            ):
+            if not self.call(t, clerk, ContactPurpose.FOLLOW_UP, "师傅看过了，等方案"):
                 return
         t = self.later(t, 1, 20, slow)
         if rng.random() < 0.06:
@@ -516,17 +519,7 @@ class _Life:
         t = self.call_time(t.date() + dt.timedelta(days=1 if rng.random() < 0.9 else 2))
         satisfaction = rng.choices((5, 4, 3, 2, 1), weights=(45, 35, 12, 6, 2))[0]
         words = "处理得挺及时的，谢谢" if satisfaction >= 3 else "问题还是没解决好"
-        if not self.at(
-            t,
-            clerk,
-            record_contact,
-            self.case_id,
-            method=ContactMethod.PHONE,
-            purpose=ContactPurpose.FOLLOW_UP,
-            reached=True,
-            satisfaction=satisfaction,
-            customer_words=words,
-        ):
+        if not self.call(t, clerk, ContactPurpose.FOLLOW_UP, words, satisfaction):
             return None
         if satisfaction <= 2:
             return False

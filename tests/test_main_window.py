@@ -54,3 +54,37 @@ def test_the_minute_sweep_turns_a_missed_limit_red_and_escalates(qtbot, desk: De
     assert table.item(0, 7).foreground().color().name() == "#c62828"
     assert "超时 1" in window.statusBar().currentMessage()
     assert desk.case(case.id).escalation_level == 1
+
+
+def test_an_unexpected_error_is_logged_and_shown_in_chinese(
+    qtbot,
+    tmp_path,
+    monkeypatch,  # type: ignore[no-untyped-def]
+) -> None:
+    import logging
+    import sys
+
+    from showroom_cs.logs import setup_logging
+    from showroom_cs.ui import app as app_module
+
+    log_file = setup_logging(tmp_path)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        app_module.QMessageBox, "critical", lambda parent, title, text: shown.append(text)
+    )
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    app_module.install_excepthook()
+    try:
+        raise ZeroDivisionError("boom")
+    except ZeroDivisionError:
+        sys.excepthook(*sys.exc_info())
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    assert "程序遇到了意外错误" in shown[0] and "日志" in shown[0]
+    text = log_file.read_text(encoding="utf-8")
+    assert "ZeroDivisionError: boom" in text and "Traceback" in text
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "baseFilename", None) == str(log_file):
+            root.removeHandler(handler)
+            handler.close()

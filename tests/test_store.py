@@ -206,3 +206,17 @@ def test_a_failure_mid_operation_leaves_no_trace(desk) -> None:  # type: ignore[
         raise RuntimeError("power cut")
     assert desk.case(case.id).description != "半截"
     assert len(desk.store.events(case.id)) == events_before
+
+
+def test_rolled_back_settings_and_staff_are_not_remembered(desk) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    store = desk.store
+    renamed = dataclasses.replace(store.settings(), showroom_name="改错的名字")
+    with pytest.raises(RuntimeError), store.transaction():
+        store.write_settings(renamed)
+        store.write_staff({"name": "改名"}, desk.staff["王芳"].id)
+        assert store.settings().showroom_name == "改错的名字"
+        raise RuntimeError("cancelled")
+    assert store.settings().showroom_name != "改错的名字"
+    assert store.staff_member(desk.staff["王芳"].id).name == "王芳"

@@ -159,6 +159,9 @@ class Store:
                 raise self._translated(exc) from exc
 
     def _rollback(self, savepoint: str) -> None:
+        # Cached settings or staff may hold what is being rolled back.
+        self._settings = None
+        self._staff.clear()
         conn = self.db.conn
         if not conn.in_transaction:
             return

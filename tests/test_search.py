@@ -97,3 +97,14 @@ def test_an_edited_description_is_found_by_its_new_words(desk: Desk, cases) -> N
     op.edit_case(desk.as_("王芳"), cases["王芳"], {"description": "踢脚线脱落"})
     assert names(desk, "踢脚线") == ["王芳"]
     assert names(desk, "起拱") == []
+
+
+def test_latin_brands_are_found_from_three_letters(desk: Desk, cases) -> None:  # type: ignore[no-untyped-def]
+    desk.register(
+        customer_name="刘洋", customer_phone="13711112222", brand_model="TATA · 静音木门",
+        description="木门合页异响",
+    )
+    assert names(desk, "tata") == ["刘洋"]
+    # Two letters are read as pinyin initials only, never as a brand fragment.
+    assert names(desk, "ta") == []
+    assert names(desk, "ly") == ["刘洋"]

@@ -60,6 +60,23 @@ def _text_condition(term: str, params: list[object]) -> str:
     return "(" + " OR ".join(f"c.{col} LIKE ? ESCAPE '\\'" for col in _TEXT_COLUMNS) + ")"
 
 
+def _pinyin_condition(term: str, params: list[object], *, with_text: bool) -> str:
+    """Names whose pinyin or initials start with `term`, as index range scans.
+
+    One or two letters are taken as pinyin only (`zw`); longer Latin terms
+    may also be a brand or model in the text (`tata`).
+    """
+    upper = term + "\uffff"
+    params.extend([term, upper, term, upper])
+    pinyin = (
+        "c.id IN (SELECT id FROM cases WHERE name_initials >= ? AND name_initials < ? "
+        "UNION ALL SELECT id FROM cases WHERE name_pinyin >= ? AND name_pinyin < ?)"
+    )
+    if not with_text:
+        return pinyin
+    return f"({pinyin} OR {_text_condition(term, params)})"
+
+
 def search_case_ids(
     store: Store, text: str, *, limit: int = DEFAULT_LIMIT, include_voided: bool = False
 ) -> list[int]:
@@ -75,10 +92,7 @@ def search_case_ids(
     params: list[object] = []
     for term in _terms(text.lower()):
         if _LETTERS.match(term):
-            pinyin = term + "%"
-            params.extend([pinyin, pinyin])
-            text_part = _text_condition(term, params)
-            conditions.append(f"(c.name_initials LIKE ? OR c.name_pinyin LIKE ? OR {text_part})")
+            conditions.append(_pinyin_condition(term, params, with_text=len(term) >= 3))
         else:
             conditions.append(_text_condition(term, params))
     if not include_voided:

@@ -595,15 +595,16 @@ def generate(
 def _arrivals(
     rng: random.Random, cases: int, span_days: int, now: dt.datetime
 ) -> list[dt.datetime]:
-    """Times of receipt, spread over `span_days` up to now, in opening hours (09:00–19:00)."""
+    """Times of receipt, spread evenly over opening hours (09:00–19:00) of the
+    last `span_days` days, none later than now."""
     first_day = dt.datetime.combine(now.date() - dt.timedelta(days=span_days - 1), dt.time(9, 0))
-    return sorted(
-        min(moment, now - dt.timedelta(minutes=rng.randrange(1, 180)))
-        for moment in (
-            first_day + dt.timedelta(days=rng.randrange(span_days), minutes=rng.randrange(600))
-            for _ in range(cases)
-        )
-    )
+    first_day = min(first_day, now - dt.timedelta(hours=1))  # a run before opening time
+    moments: list[dt.datetime] = []
+    while len(moments) < cases:
+        moment = first_day + dt.timedelta(days=rng.randrange(span_days), minutes=rng.randrange(600))
+        if moment < now:
+            moments.append(moment)
+    return sorted(moments)
 
 
 def _set_up(store: Store) -> list[Staff]:

@@ -101,7 +101,9 @@ def test_an_edited_description_is_found_by_its_new_words(desk: Desk, cases) -> N
 
 def test_latin_brands_are_found_from_three_letters(desk: Desk, cases) -> None:  # type: ignore[no-untyped-def]
     desk.register(
-        customer_name="刘洋", customer_phone="13711112222", brand_model="TATA · 静音木门",
+        customer_name="刘洋",
+        customer_phone="13711112222",
+        brand_model="TATA · 静音木门",
         description="木门合页异响",
     )
     assert names(desk, "tata") == ["刘洋"]

@@ -414,7 +414,7 @@ def test_gift_needs_approval_by_a_role_with_enough_limit(desk: Desk) -> None:
     case = to_in_progress(desk, desk.register(), kind=SolutionKind.COMPENSATION, cost_fen=800_00)
     approval = desk.store.approvals(case.id)[0]
     assert approval.status == ApprovalStatus.PENDING and approval.amount_fen == 800_00
-    with pytest.raises(RuleError, match="尚未审批通过，不能执行"):
+    with pytest.raises(RuleError, match="还没有可执行的审批"):
         op.record_rectification(desk.as_("李强"), case.id, result="已赔偿")
     with pytest.raises(PermissionDenied, match="店长的审批额度为 500 元"):
         op.decide_approval(desk.as_("陈静"), approval.id, approve=True)

@@ -48,6 +48,7 @@ from .operations import (
     register_case,
     report_progress,
     review_case,
+    revise_solution,
     schedule_visit,
     suggest_route,
     void_case,
@@ -443,6 +444,22 @@ class _Life:
                 previous, t, owner, clerk, received_at, assigned_at
             ):
                 return
+            if round_no > 1 and kind.needs_approval:
+                # The money or gift was handed over once; what is left is rework.
+                kind = SolutionKind.REWORK
+                t = max(t, self.clock.now())
+                if not self.at(
+                    t,
+                    owner,
+                    revise_solution,
+                    self.case_id,
+                    kind=kind,
+                    steps="返工整改遗留问题",
+                    due_date=t.date() + dt.timedelta(days=1),
+                    cost_fen=0,
+                    reason="复核未通过或客户不满意，返工整改",
+                ):
+                    return
             skip = kind.may_skip_review
             if not self.at(
                 t,

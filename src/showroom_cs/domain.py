@@ -378,6 +378,7 @@ class Approval:
     decided_by: int | None
     decided_at: dt.datetime | None
     note: str
+    carried_out_at: dt.datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import re
 
+from .errors import RuleError
+from .phone import normalize_phone
 from .store import Store
 
 DEFAULT_LIMIT = 200
 CASE_NO = re.compile(r"^TS-?(\d{8})-?(\d{3,})$", re.IGNORECASE)
 _LETTERS = re.compile(r"^[a-z]+$")
+_PHONE_LIKE = re.compile(r"^[\d\s\-+()]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TEXT_COLUMNS = (
     "case_no",
     "customer_name",
@@ -44,11 +48,18 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+MAX_TERMS = 8
+
+
 def _terms(text: str) -> list[str]:
-    squeezed = re.sub(r"[\s\-]", "", text)
-    if squeezed.isdigit():  # a phone typed as "138 0013 8000" is one term
-        return [squeezed]
-    return [t for t in text.split() if t]
+    """Search terms: a phone number however typed is one term (its stored digits)."""
+    if _PHONE_LIKE.match(text):
+        try:
+            return [normalize_phone(text)]
+        except RuleError:
+            squeezed = re.sub(r"\D", "", text)
+            return [squeezed] if squeezed else []
+    return list(dict.fromkeys(t for t in text.split() if t))[:MAX_TERMS]
 
 
 def _text_condition(term: str, params: list[object]) -> str:
@@ -80,8 +91,12 @@ def _pinyin_condition(term: str, params: list[object], *, with_text: bool) -> st
 def search_case_ids(
     store: Store, text: str, *, limit: int = DEFAULT_LIMIT, include_voided: bool = False
 ) -> list[int]:
-    """Ids of matching cases, newest first; an exact case number comes alone."""
-    text = text.strip()
+    """Ids of matching cases, newest first.
+
+    An exact case number comes alone, voided or not: a signed paper of a
+    voided case must still open it.
+    """
+    text = _CONTROL.sub(" ", text).strip()
     if not text:
         return []
     case_no = normalize_case_no(text)

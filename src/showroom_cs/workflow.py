@@ -50,7 +50,10 @@ RULES: dict[str, ActionRule] = {
     "assign": ActionRule(
         "分派", frozenset({Stage.REGISTERED}), Who.ANYONE, "责任人与责任部门", Stage.INVESTIGATING
     ),
-    "reassign": ActionRule("改派", _HANDLING, Who.HANDLER, "新的责任人与责任部门"),
+    # Not while under review: the reviewer must not be someone who owned the work.
+    "reassign": ActionRule(
+        "改派", _HANDLING - {Stage.UNDER_REVIEW}, Who.HANDLER, "新的责任人与责任部门"
+    ),
     "edit": ActionRule("修改登记信息", _OPEN, Who.ANYONE, "要修改的内容"),
     "investigate": ActionRule(
         "记录调查",

@@ -13,7 +13,8 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 
 from .. import sla
 from ..clock import Clock as TimeSource
@@ -195,9 +196,12 @@ def clean_text(
     max_len: int = MAX_LONG_TEXT,
     field: str = "",
 ) -> str:
-    """Trimmed text without control characters (newlines kept), or a Chinese refusal."""
+    """Trimmed text without control characters (newlines kept), or a Chinese refusal.
+
+    Lone surrogates (broken pastes) are dropped too: SQLite cannot store them.
+    """
     text = "" if value is None else str(value)
-    text = "".join(ch for ch in text if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127))
+    text = "".join(ch for ch in text if ch in "\n\t" or _printable(ch))
     text = text.replace("\r", "").strip()
     if required and not text:
         raise RuleError(f"请填写{label}。", missing=(field,) if field else ())
@@ -207,6 +211,70 @@ def clean_text(
             missing=(field,) if field else (),
         )
     return text
+
+
+def _printable(ch: str) -> bool:
+    code = ord(ch)
+    return code >= 32 and code != 127 and not 0xD800 <= code <= 0xDFFF
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def as_enum(kind: type[E], value: Any, label: str, field: str) -> E:
+    """`value` as a member of `kind` (given as member or code), or a Chinese refusal."""
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        raise RuleError(f"请选择{label}。", missing=(field,)) from None
+
+
+def as_date(value: Any, label: str, field: str) -> dt.date | None:
+    """A calendar date (a datetime counts as its day), None, or a Chinese refusal."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise RuleError(f"{label}格式不正确，请按 年-月-日 填写。", missing=(field,))
+
+
+def as_moment(
+    value: dt.datetime, label: str, field: str, *, not_before: dt.datetime, now: dt.datetime
+) -> dt.datetime:
+    """A local time to the second, refused when after now or before `not_before`."""
+    if not isinstance(value, dt.datetime):
+        raise RuleError(f"{label}格式不正确。", missing=(field,))
+    if value.tzinfo is not None:  # the showroom works in local time
+        value = value.astimezone().replace(tzinfo=None)
+    value = value.replace(microsecond=0)
+    if value > now:
+        raise RuleError(f"{label}不能晚于现在。", missing=(field,))
+    if value < not_before:
+        raise RuleError(f"{label}不能早于 {not_before:%Y-%m-%d %H:%M}。", missing=(field,))
+    return value
+
+
+MAX_AMOUNT_FEN = 100_000_000_00  # one hundred million yuan: beyond any showroom case
+
+
+def as_amount(value: Any, label: str, field: str) -> int | None:
+    """A sum of money in fen (None when not given), or a Chinese refusal."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RuleError(f"{label}请填写数字金额。", missing=(field,))
+    if value < 0:
+        raise RuleError(f"{label}不能为负数。", missing=(field,))
+    if value > MAX_AMOUNT_FEN:
+        raise RuleError(f"{label}超出范围，请核对金额。", missing=(field,))
+    return value
 
 
 def _is_empty(value: Any) -> bool:
@@ -281,7 +349,11 @@ def _close_clocks(
 
 
 def recompute_due_times(ctx: Context, case_id: int, severity: Severity) -> None:
-    """Open clocks follow the case's (new) severity and the current SLA table."""
+    """Open clocks follow the case's (new) severity and the current SLA table.
+
+    A clock marked missed whose new due time lies ahead is no longer missed
+    (the escalation it caused stays on the timeline).
+    """
     for row in ctx.store.query(
         "SELECT id, kind, started_at FROM clocks WHERE case_id = ? "
         "AND met_at IS NULL AND cancelled_at IS NULL",
@@ -293,7 +365,10 @@ def recompute_due_times(ctx: Context, case_id: int, severity: Severity) -> None:
             severity,
             ctx.settings,
         )
-        ctx.store.update("clocks", row["id"], {"due_at": db_time(due)})
+        values: dict[str, Any] = {"due_at": db_time(due)}
+        if due > ctx.now():
+            values["breached_at"] = None
+        ctx.store.update("clocks", row["id"], values)
 
 
 def enter_stage(ctx: Context, case_id: int, stage: Stage) -> None:
@@ -305,3 +380,15 @@ def enter_stage(ctx: Context, case_id: int, stage: Stage) -> None:
         )
     elif stage in (Stage.CLOSED, Stage.INVALID, Stage.VOIDED):
         cancel_clocks(ctx, case_id)
+        # Nothing may stay waiting on a finished case: requests and visits end too.
+        now = db_time(ctx.now())
+        ctx.store.execute(
+            "UPDATE approvals SET status = 'withdrawn', decided_at = ?, note = '案件已结束' "
+            "WHERE case_id = ? AND status = 'pending'",
+            (now, case_id),
+        )
+        ctx.store.execute(
+            "UPDATE appointments SET status = 'cancelled', note = note || '（案件已结束，自动取消）' "
+            "WHERE case_id = ? AND status = 'planned'",
+            (case_id,),
+        )

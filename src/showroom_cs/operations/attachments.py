@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -11,7 +12,7 @@ from pathlib import Path
 from .. import workflow
 from ..domain import AttachmentKind
 from ..errors import RuleError
-from ..store.errors import StoreError, translate
+from ..store.errors import DiskFull, StoreError
 from ..store.rows import db_time
 from ._common import CaseChange, Context, clean_text, commit, load_case, require_active
 
@@ -45,7 +46,12 @@ def add_attachment(
         raise RuleError(f"文件「{source.name}」是空的，请重新选择。")
     digest = _sha256(source)
     stored_name = f"{before.case_no}/{digest[:12]}-{_safe(source.name)}"
+    if ctx.store.scalar("SELECT 1 FROM attachments WHERE stored_name = ?", (stored_name,)):
+        raise RuleError(f"「{source.name}」已经添加到这个案件，不必重复添加。")
     target = folder / stored_name
+    if target.exists():
+        # A file left by an earlier, interrupted save: it is ours to replace.
+        target.unlink()
     _copy_whole(source, target, folder)
     try:
         with ctx.store.transaction():
@@ -112,7 +118,9 @@ def _copy_whole(source: Path, target: Path, folder: Path) -> None:
         os.replace(partial, target)
     except OSError as exc:
         partial.unlink(missing_ok=True)
-        error = translate(exc, str(folder))
-        if error is not None:
-            raise error from exc
-        raise StoreError(f"无法把附件复制到「{folder}」：{exc.strerror or exc}。") from exc
+        if exc.errno == errno.ENOSPC:
+            raise DiskFull() from exc
+        raise StoreError(
+            f"无法把附件保存到「{folder}」（{exc.strerror or exc}）。"
+            "请检查磁盘和文件夹权限后重试；案件本身没有改动。"
+        ) from exc

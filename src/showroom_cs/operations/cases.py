@@ -19,6 +19,9 @@ from ._common import (
     MAX_SHORT_TEXT,
     CaseChange,
     Context,
+    as_date,
+    as_enum,
+    as_moment,
     cancel_clocks,
     clean_text,
     commit,
@@ -33,8 +36,11 @@ from ._common import (
     start_clock,
 )
 
-# A clerk may back-date a complaint (a letter read the next morning), not post-date it.
+# A clerk may back-date a complaint (a letter read the next morning, a call
+# taken on the road), not post-date it. Older complaints are registered
+# today with the real date in the description.
 _FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+MAX_BACKDATE = dt.timedelta(days=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +88,13 @@ def _validated_fields(ctx: Context, draft: CaseDraft) -> dict[str, Any]:
             "demands": ("客户诉求", draft.demands or draft.demand_note),
         },
     )
-    received_at = (draft.received_at or now).replace(microsecond=0)
-    if received_at > now + _FUTURE_TOLERANCE:
-        raise RuleError("受理时间不能晚于现在。", missing=("received_at",))
+    received_at = as_moment(
+        draft.received_at or now,
+        "受理时间",
+        "received_at",
+        not_before=now - MAX_BACKDATE,
+        now=now + _FUTURE_TOLERANCE,
+    )
     fields = _validated_editable(
         ctx,
         {
@@ -168,22 +178,23 @@ def _validated_field(settings: Settings, column: str, value: Any) -> Any:
             raise RuleError(f"{label}「{key[:20]}」不在列表中，请从列表中选择。", missing=(column,))
         return key
     if column == "demands":
+        if value is None:
+            value = ()
+        elif isinstance(value, str):
+            value = (value,)
+        elif not isinstance(value, tuple | list | set | frozenset):
+            raise RuleError("请从列表中选择客户诉求。", missing=(column,))
         demands = tuple(dict.fromkeys(str(d).strip() for d in value if str(d).strip()))
         unknown = [d for d in demands if not settings.has_key("demand", d)]
         if unknown:
             raise RuleError(f"客户诉求「{unknown[0][:20]}」不在列表中。", missing=(column,))
         return demands
     if column == "severity":
-        try:
-            return Severity(value)
-        except ValueError:
-            raise RuleError("请选择严重程度：一般、重要或紧急。", missing=(column,)) from None
+        return as_enum(Severity, value, "严重程度（一般、重要或紧急）", column)
     if column == "needs_visit":
         return bool(value)
     # purchase_date, install_date
-    if value is not None and not isinstance(value, dt.date):
-        raise RuleError(f"{label}格式不正确。", missing=(column,))
-    return value
+    return as_date(value, label, column)
 
 
 def _validated_editable(
@@ -221,8 +232,10 @@ def register_case(
     actor = require_active(ctx)
     fields = _validated_fields(ctx, draft)
     steps = ""
+    spot_kind: SolutionKind | None = None
     if on_spot is not None:
-        if on_spot.kind.needs_approval:
+        spot_kind = as_enum(SolutionKind, on_spot.kind, "当场处理的方案类型", "solution_kind")
+        if spot_kind.needs_approval:
             raise RuleError("赠礼或赔偿需要审批，不能当场解决：请先登记，再确定方案并提交审批。")
         steps = clean_text(on_spot.steps, "当场处理经过", required=True, field="solution_steps")
     now = ctx.now()
@@ -249,18 +262,18 @@ def register_case(
             start_clock(ctx, case_id, ClockKind.HOME_VISIT, received_at, severity)
         values: dict[str, Any] = {}
         note = f"登记投诉 {case_no}"
-        if on_spot is not None:
+        if spot_kind is not None:
             values = {
                 "stage": Stage.FOLLOW_UP,
                 "on_spot": True,
                 "valid": True,
-                "solution_kind": on_spot.kind,
+                "solution_kind": spot_kind,
                 "solution_steps": steps,
                 "rectification_result": steps,
                 "rectified_by": actor.id,
                 "rectified_at": now,
             }
-            note += f"，当场解决：{on_spot.kind.label}"
+            note += f"，当场解决：{spot_kind.label}"
             # The customer was at the counter: first contact made, a visit moot.
             meet_clocks(ctx, case_id, [ClockKind.FIRST_CONTACT, ClockKind.HOME_VISIT], now)
             enter_stage(ctx, case_id, Stage.FOLLOW_UP)
@@ -274,6 +287,9 @@ def edit_case(ctx: Context, case_id: int, changes: Mapping[str, Any], note: str 
     before = load_case(ctx, case_id)
     workflow.check(actor, before, "edit")
     fields = _validated_editable(ctx, changes, before.received_at.date())
+    demands = fields.get("demands", before.demands)
+    if not demands and not fields.get("demand_note", before.demand_note):
+        raise RuleError("客户诉求不能为空：请至少选择一项，或填写补充说明。", missing=("demands",))
     purchase = fields.get("purchase_date", before.purchase_date)
     install = fields.get("install_date", before.install_date)
     if purchase and install and install < purchase:
@@ -285,13 +301,24 @@ def edit_case(ctx: Context, case_id: int, changes: Mapping[str, Any], note: str 
             pinyin, initials = name_keys(fields["customer_name"])
             ctx.store.update("cases", case_id, {"name_pinyin": pinyin, "name_initials": initials})
         if fields.get("needs_visit", before.needs_visit) != before.needs_visit:
-            if fields["needs_visit"]:
-                start_clock(ctx, case_id, ClockKind.HOME_VISIT, before.received_at, severity)
-            else:
+            if not fields["needs_visit"]:
                 cancel_clocks(ctx, case_id, [ClockKind.HOME_VISIT])
+            elif not _visit_arranged(ctx, case_id):
+                start_clock(ctx, case_id, ClockKind.HOME_VISIT, before.received_at, severity)
         if severity != before.severity:
             recompute_due_times(ctx, case_id, severity)
         return commit(ctx, case_id, before, "edit", note or "修改登记信息", fields)
+
+
+def _visit_arranged(ctx: Context, case_id: int) -> bool:
+    return bool(
+        ctx.store.scalar(
+            "SELECT 1 FROM appointments WHERE case_id = ? AND kind = 'visit' "
+            "AND status != 'cancelled' UNION SELECT 1 FROM clocks WHERE case_id = ? "
+            "AND kind = 'home_visit' AND met_at IS NOT NULL",
+            (case_id, case_id),
+        )
+    )
 
 
 def void_case(ctx: Context, case_id: int, reason: str) -> CaseChange:

@@ -20,6 +20,8 @@ from ..store.rows import db_time
 from ._common import (
     CaseChange,
     Context,
+    as_enum,
+    as_moment,
     clean_text,
     commit,
     enter_stage,
@@ -61,12 +63,12 @@ def record_contact(
     actor = require_active(ctx)
     before = load_case(ctx, case_id)
     workflow.check(actor, before, "record_contact")
+    method = as_enum(ContactMethod, method, "联系方式（电话、微信或上门）", "method")
+    purpose = as_enum(ContactPurpose, purpose, "联系目的", "purpose")
     now = ctx.now()
-    at = (at or now).replace(microsecond=0)
-    if at > now:
-        raise RuleError("联系时间不能晚于现在。", missing=("at",))
+    at = as_moment(at or now, "联系时间", "at", not_before=before.received_at, now=now)
     if satisfaction is not None:
-        if satisfaction not in SATISFACTION_LABELS:
+        if isinstance(satisfaction, bool) or satisfaction not in SATISFACTION_LABELS:
             raise RuleError(
                 "满意度请选 1（非常不满意）到 5（非常满意）。", missing=("satisfaction",)
             )
@@ -106,6 +108,10 @@ def record_contact(
             meet_clocks(ctx, case_id, [ClockKind.FIRST_CONTACT], at)
         if purpose in _MEETS:
             meet_clocks(ctx, case_id, [_MEETS[purpose]], at)
+        if purpose == ContactPurpose.FOLLOW_UP and not reached:
+            # Unreached calls are rescheduled: the next calling day is due.
+            start_clock(ctx, case_id, ClockKind.FOLLOW_UP_CALL, at, before.severity)
+            note += "，另约时间再打"
         values: dict[str, object] = {}
         kind = "contact"
         if is_closing_follow_up and satisfaction is not None:
@@ -162,9 +168,12 @@ def schedule_visit(
     actor = require_active(ctx)
     before = load_case(ctx, case_id)
     workflow.check(actor, before, "schedule_visit")
+    kind = as_enum(AppointmentKind, kind, "预约类型", "kind")
     visitor = ctx.store.staff_member(staff_id)
     if not visitor.active:
         raise RuleError(f"{visitor.name}已停用，不能安排上门。", missing=("staff_id",))
+    if not isinstance(starts_at, dt.datetime) or not isinstance(ends_at, dt.datetime):
+        raise RuleError("请填写上门的开始和结束时间。", missing=("starts_at",))
     if ends_at <= starts_at:
         raise RuleError("结束时间必须晚于开始时间。", missing=("ends_at",))
     place = clean_text(
@@ -205,9 +214,7 @@ def complete_visit(
         raise RuleError("这个预约已完成或已取消。")
     note = clean_text(note, "上门情况", required=True, field="note")
     now = ctx.now()
-    at = (at or now).replace(microsecond=0)
-    if at > now:
-        raise RuleError("完成时间不能晚于现在。", missing=("at",))
+    at = as_moment(at or now, "完成时间", "at", not_before=before.received_at, now=now)
     with ctx.store.transaction():
         ctx.store.update("appointments", appointment.id, {"status": AppointmentStatus.DONE.value})
         meet_clocks(ctx, appointment.case_id, [ClockKind.FIRST_CONTACT, ClockKind.HOME_VISIT], at)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from .. import workflow
 from ..domain import (
@@ -24,6 +24,10 @@ from ..store.rows import db_time
 from ._common import (
     CaseChange,
     Context,
+    as_amount,
+    as_date,
+    as_enum,
+    as_moment,
     clean_text,
     commit,
     enter_stage,
@@ -101,7 +105,9 @@ def investigate(
     if cause_analysis is not None:
         values["cause_analysis"] = clean_text(cause_analysis, "原因分析", field="cause_analysis")
     if responsibility is not None:
-        values["responsibility"] = responsibility
+        values["responsibility"] = as_enum(
+            Responsibility, responsibility, "责任认定", "responsibility"
+        )
     if not values:
         raise RuleError("请填写调查记录、原因分析或责任认定。")
     with ctx.store.transaction():
@@ -136,13 +142,21 @@ def judge_invalid(ctx: Context, case_id: int, *, reason: str, explanation: str) 
         return commit(ctx, case_id, before, "judge_invalid", f"判定不成立：{reason}", values)
 
 
-def _solution_values(
+@dataclass(frozen=True, slots=True)
+class _Solution:
+    kind: SolutionKind
+    cost_fen: int
+    values: dict[str, object]
+
+
+def _solution(
     ctx: Context,
-    kind: SolutionKind | None,
+    kind: SolutionKind | str | None,
     steps: str,
     due_date: dt.date | None,
     cost_fen: int | None,
-) -> dict[str, object]:
+) -> _Solution:
+    """The checked solution fields (方案类型/处理步骤/预计完成日期/费用)."""
     require_fields(
         "处理方案还缺：",
         {
@@ -152,21 +166,24 @@ def _solution_values(
             "solution_cost_fen": ("费用（没有费用请填 0）", cost_fen),
         },
     )
-    assert kind is not None and due_date is not None and cost_fen is not None
-    if cost_fen < 0:
-        raise RuleError("费用不能为负数。", missing=("solution_cost_fen",))
-    if kind.needs_approval and cost_fen == 0:
+    checked_kind = as_enum(SolutionKind, kind, "方案类型", "solution_kind")
+    cost = as_amount(cost_fen, "费用", "solution_cost_fen") or 0
+    due = as_date(due_date, "预计完成日期", "solution_due")
+    assert due is not None
+    if checked_kind.needs_approval and cost == 0:
         raise RuleError(
-            f"「{kind.label}」需要填写金额，以便按额度审批。", missing=("solution_cost_fen",)
+            f"「{checked_kind.label}」需要填写金额，以便按额度审批。",
+            missing=("solution_cost_fen",),
         )
-    if due_date < ctx.now().date():
+    if due < ctx.now().date():
         raise RuleError("预计完成日期不能早于今天。", missing=("solution_due",))
-    return {
-        "solution_kind": kind,
+    values: dict[str, object] = {
+        "solution_kind": checked_kind,
         "solution_steps": clean_text(steps, "处理步骤", required=True, field="solution_steps"),
-        "solution_due": due_date,
-        "solution_cost_fen": cost_fen,
+        "solution_due": due,
+        "solution_cost_fen": cost,
     }
+    return _Solution(checked_kind, cost, values)
 
 
 def _request_approval(ctx: Context, case_id: int, kind: SolutionKind, amount_fen: int) -> str:
@@ -213,17 +230,23 @@ def propose_solution(
     before = load_case(ctx, case_id)
     workflow.check(actor, before, "propose_solution")
     reason = clean_text(validity_reason, "投诉成立的理由", required=True, field="validity_reason")
-    values = _solution_values(ctx, kind, steps, due_date, cost_fen)
-    values.update(stage=Stage.IN_PROGRESS, valid=True, validity_reason=reason)
+    solution = _solution(ctx, kind, steps, due_date, cost_fen)
+    values = {
+        **solution.values,
+        "stage": Stage.IN_PROGRESS,
+        "valid": True,
+        "validity_reason": reason,
+    }
     if cause_analysis is not None:
         values["cause_analysis"] = clean_text(cause_analysis, "原因分析", field="cause_analysis")
     if responsibility is not None:
-        values["responsibility"] = responsibility
-    assert kind is not None and cost_fen is not None
-    note = f"投诉成立，方案：{kind.label}"
+        values["responsibility"] = as_enum(
+            Responsibility, responsibility, "责任认定", "responsibility"
+        )
+    note = f"投诉成立，方案：{solution.kind.label}"
     with ctx.store.transaction():
-        if kind.needs_approval:
-            note += _request_approval(ctx, case_id, kind, cost_fen)
+        if solution.kind.needs_approval:
+            note += _request_approval(ctx, case_id, solution.kind, solution.cost_fen)
         return commit(ctx, case_id, before, "propose_solution", note, values)
 
 
@@ -242,14 +265,13 @@ def revise_solution(
     before = load_case(ctx, case_id)
     workflow.check(actor, before, "revise_solution")
     reason = clean_text(reason, "修改方案的理由", required=True, max_len=500, field="reason")
-    values = _solution_values(ctx, kind, steps, due_date, cost_fen)
-    assert kind is not None and cost_fen is not None
-    note = f"修改方案为{kind.label}：{reason}"
+    solution = _solution(ctx, kind, steps, due_date, cost_fen)
+    note = f"修改方案为{solution.kind.label}：{reason}"
     with ctx.store.transaction():
         _withdraw_pending(ctx, case_id)
-        if kind.needs_approval:
-            note += _request_approval(ctx, case_id, kind, cost_fen)
-        return commit(ctx, case_id, before, "revise_solution", note, values)
+        if solution.kind.needs_approval:
+            note += _request_approval(ctx, case_id, solution.kind, solution.cost_fen)
+        return commit(ctx, case_id, before, "revise_solution", note, solution.values)
 
 
 def decide_approval(ctx: Context, approval_id: int, *, approve: bool, note: str = "") -> CaseChange:
@@ -320,23 +342,30 @@ def record_rectification(
     result = clean_text(result, "整改结果", required=True, field="rectification_result")
     kind = before.solution_kind
     assert kind is not None  # 处理中 always has a solution
+    approval_id = None
     if kind.needs_approval:
-        approved = ctx.store.scalar(
-            "SELECT 1 FROM approvals WHERE case_id = ? AND status = ? AND kind = ? "
-            "AND amount_fen = ?",
+        # Each approval pays out once: a second handling or a reopened case
+        # needs a new request (修改方案) and a new approval.
+        approval_id = ctx.store.scalar(
+            "SELECT id FROM approvals WHERE case_id = ? AND status = ? AND kind = ? "
+            "AND amount_fen = ? AND carried_out_at IS NULL ORDER BY id DESC LIMIT 1",
             (case_id, ApprovalStatus.APPROVED.value, kind.value, before.solution_cost_fen),
         )
-        if not approved:
+        if approval_id is None:
             raise RuleError(
-                f"「{kind.label}」{format_yuan(before.solution_cost_fen)}尚未审批通过，"
-                "不能执行：请先请有额度的同事审批。"
+                f"「{kind.label}」{format_yuan(before.solution_cost_fen)}还没有可执行的审批："
+                "请先请有额度的同事审批。每次审批只能执行一次，再次执行请修改方案重新提交。"
             )
     if skip_review and not kind.may_skip_review:
         raise RuleError("只有「道歉解释」「退货退款」的方案可以不经复核，直接回访。")
     now = ctx.now()
-    done_at = (done_at or now).replace(microsecond=0)
-    if done_at > now:
-        raise RuleError("整改完成时间不能晚于现在。", missing=("rectified_at",))
+    done_at = as_moment(
+        done_at or now,
+        "整改完成时间",
+        "rectified_at",
+        not_before=before.assigned_at or before.received_at,
+        now=now,
+    )
     rectifier = _owner(ctx, done_by) if done_by is not None else actor
     target = Stage.FOLLOW_UP if skip_review else Stage.UNDER_REVIEW
     values: dict[str, object] = {
@@ -348,6 +377,8 @@ def record_rectification(
     if target == Stage.FOLLOW_UP:
         values["satisfaction"] = None
     with ctx.store.transaction():
+        if approval_id is not None:
+            ctx.store.update("approvals", approval_id, {"carried_out_at": db_time(done_at)})
         meet_clocks(ctx, case_id, [ClockKind.FEEDBACK, ClockKind.REVIEW_FIX], now)
         enter_stage(ctx, case_id, target)
         if skip_review:

@@ -84,6 +84,7 @@ def translate(exc: BaseException, path: str = "") -> StoreError | None:
             return DiskFull()
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             return DatabaseReadOnly()
+        return CannotOpen(path)
     return None
 
 

@@ -179,7 +179,9 @@ def m0001_cases_and_timeline(db: Database) -> None:
             status TEXT NOT NULL DEFAULT 'pending',
             decided_by INTEGER REFERENCES staff(id),
             decided_at TEXT,
-            note TEXT NOT NULL DEFAULT ''
+            note TEXT NOT NULL DEFAULT '',
+            -- when the approved gift/compensation was handed over; each approval pays once
+            carried_out_at TEXT
         );
         CREATE INDEX approvals_case ON approvals(case_id);
         CREATE INDEX approvals_pending ON approvals(status) WHERE status = 'pending';

@@ -166,6 +166,7 @@ def approval_from_row(row: Row) -> Approval:
         decided_by=row["decided_by"],
         decided_at=py_time(row["decided_at"]),
         note=row["note"],
+        carried_out_at=py_time(row["carried_out_at"]),
     )
 
 

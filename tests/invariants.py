@@ -46,17 +46,18 @@ def case_problems(store: Store, case_id: int) -> list[str]:
         if review.reviewer_id in (owner_then.get("owner_id"), owner_then.get("rectified_by")):
             problems.append(f"review round {review.round} by the owner or rectifier")
     kind = case.solution_kind
+    approvals = store.approvals(case_id)
     if kind is not None and kind.needs_approval and case.rectified_at is not None:
-        approved = [
-            a
-            for a in store.approvals(case_id)
-            if a.status == ApprovalStatus.APPROVED
-            and a.kind == kind
-            and a.decided_at is not None
-            and a.decided_at <= case.rectified_at
-        ]
-        if not approved:
-            problems.append("gift or compensation carried out without approval")
+        paid = [a for a in approvals if a.carried_out_at == case.rectified_at and a.kind == kind]
+        if not paid:
+            problems.append("gift or compensation carried out without its own approval")
+    for approval in approvals:
+        if approval.carried_out_at is not None and not (
+            approval.status == ApprovalStatus.APPROVED
+            and approval.decided_at is not None
+            and approval.decided_at <= approval.carried_out_at
+        ):
+            problems.append(f"approval {approval.id} carried out before it was approved")
     open_clocks = [c for c in store.clocks(case_id) if c.is_open]
     if case.overdue != any(c.breached_at is not None for c in open_clocks):
         problems.append("overdue flag disagrees with the clocks")

@@ -91,3 +91,20 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out.strip() == f"showroom-cs {__version__}"
+
+
+def test_history_copies_move_every_time_column_of_the_schema() -> None:
+    from showroom_cs.demo_history import CHILD_TABLES, TIME_COLUMNS
+
+    store = Store.in_memory()
+    for table in ("cases", *CHILD_TABLES):
+        columns = [row["name"] for row in store.query(f"PRAGMA table_info({table})")]
+        times = {c for c in columns if c.endswith(("_at", "_date", "_due")) or c == "at"}
+        assert times == set(TIME_COLUMNS[table]), table
+    tables = {row[0] for row in store.query("SELECT name FROM sqlite_master WHERE type='table'")}
+    with_case = {
+        t
+        for t in tables
+        if any(row["name"] == "case_id" for row in store.query(f"PRAGMA table_info({t})"))
+    }
+    assert with_case - {"attachments"} == set(CHILD_TABLES)

@@ -39,7 +39,7 @@ TIME_COLUMNS = {
     "clocks": ("started_at", "due_at", "met_at", "breached_at", "cancelled_at"),
     "contacts": ("at",),
     "reviews": ("at",),
-    "approvals": ("requested_at", "decided_at"),
+    "approvals": ("requested_at", "decided_at", "carried_out_at"),
     "appointments": ("starts_at", "ends_at"),
 }
 CHILD_TABLES = ("events", "clocks", "contacts", "reviews", "approvals", "appointments")

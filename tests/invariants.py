@@ -42,8 +42,14 @@ def case_problems(store: Store, case_id: int) -> list[str]:
     if unowned and case.stage not in (Stage.REGISTERED, Stage.VOIDED):
         problems.append(f"{case.stage} without an owner")
     for review in store.reviews(case_id):
-        owner_then = replay(events, until=review.at) or {}
-        if review.reviewer_id in (owner_then.get("owner_id"), owner_then.get("rectified_by")):
+        # The case as it stood just before this review was written.
+        review_event = next(
+            i
+            for i, e in enumerate(events)
+            if e.kind == "review" and e.changes.get("review_round", (None, None))[1] == review.round
+        )
+        then = replay(events[:review_event]) or {}
+        if review.reviewer_id in (then.get("owner_id"), then.get("rectified_by")):
             problems.append(f"review round {review.round} by the owner or rectifier")
     kind = case.solution_kind
     approvals = store.approvals(case_id)

@@ -75,7 +75,6 @@ class OnSpotSolution:
 
 
 def _validated_fields(ctx: Context, draft: CaseDraft) -> dict[str, Any]:
-    settings = ctx.settings
     now = ctx.now()
     require_fields(
         "请填写：",
@@ -96,29 +95,8 @@ def _validated_fields(ctx: Context, draft: CaseDraft) -> dict[str, Any]:
         now=now + _FUTURE_TOLERANCE,
     )
     fields = _validated_editable(
-        ctx,
-        {
-            "customer_name": draft.customer_name,
-            "customer_phone": draft.customer_phone,
-            "customer_address": draft.customer_address,
-            "order_no": draft.order_no,
-            "purchase_date": draft.purchase_date,
-            "install_date": draft.install_date,
-            "product_category": draft.product_category,
-            "brand_model": draft.brand_model,
-            "subject": draft.subject,
-            "category": draft.category,
-            "description": draft.description,
-            "demands": draft.demands,
-            "demand_note": draft.demand_note,
-            "severity": draft.severity,
-            "needs_visit": draft.needs_visit,
-            "channel": draft.channel,
-        },
-        received_at.date(),
+        ctx, {column: getattr(draft, column) for column in EDITABLE}, received_at.date()
     )
-    if not settings.has_key("channel", draft.channel):
-        raise RuleError(f"受理渠道「{draft.channel}」不在列表中。", missing=("channel",))
     fields["received_at"] = received_at
     return fields
 

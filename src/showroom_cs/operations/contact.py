@@ -68,7 +68,8 @@ def record_contact(
     now = ctx.now()
     at = as_moment(at or now, "联系时间", "at", not_before=before.received_at, now=now)
     if satisfaction is not None:
-        if isinstance(satisfaction, bool) or satisfaction not in SATISFACTION_LABELS:
+        valid = isinstance(satisfaction, int) and not isinstance(satisfaction, bool)
+        if not valid or satisfaction not in SATISFACTION_LABELS:
             raise RuleError(
                 "满意度请选 1（非常不满意）到 5（非常满意）。", missing=("satisfaction",)
             )

@@ -202,8 +202,8 @@ def test_review_by_the_owner_or_the_rectifier_is_refused(desk: Desk) -> None:
 
 def test_a_deactivated_staff_member_cannot_act(desk: Desk) -> None:
     case = desk.register()
-    desk.store.db.conn.execute("UPDATE staff SET active = 0 WHERE id = ?", (desk.staff["王芳"].id,))
-    desk.store.write_staff({}, desk.staff["王芳"].id)  # clears the cache as a real edit would
+    with desk.store.transaction():
+        desk.store.write_staff({"active": 0}, desk.staff["王芳"].id)
     with pytest.raises(PermissionDenied, match="王芳已停用"):
         op.escalate(desk.as_("王芳"), case.id, "客户情绪激动")
 

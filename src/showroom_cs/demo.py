@@ -225,6 +225,8 @@ DEMO_STAFF = (
     ("孙丽", Role.CLERK),
     ("黄磊", Role.INSTALL_MANAGER),
 )
+# Every demo staff member logs in with this PIN (shown on the demo's login screen).
+DEMO_PIN = "1234"
 DEMO_SETTINGS = dataclasses.replace(
     Settings(),
     showroom_name="幸福家居建材广场（示范店）",
@@ -629,9 +631,9 @@ def _set_up(store: Store) -> list[Staff]:
     clock = FixedClock(dt.datetime(2016, 1, 1, 9, 0))
     with store.transaction():
         store.write_settings(DEMO_SETTINGS)
-        first = add_staff(Context(store, clock, None), *DEMO_STAFF[0])
+        first = add_staff(Context(store, clock, None), *DEMO_STAFF[0], pin=DEMO_PIN)
         for name, role in DEMO_STAFF[1:]:
-            add_staff(Context(store, clock, first.id), name, role)
+            add_staff(Context(store, clock, first.id), name, role, pin=DEMO_PIN)
     return store.all_staff(active_only=True)
 
 
@@ -664,4 +666,4 @@ def _identity(rng: random.Random, purchase: dt.date) -> dict[str, str]:
     }
 
 
-__all__ = ["DEMO_SETTINGS", "DEMO_STAFF", "DemoResult", "generate"]
+__all__ = ["DEMO_PIN", "DEMO_SETTINGS", "DEMO_STAFF", "DemoResult", "generate"]

@@ -8,7 +8,6 @@ from .cases import (
     CaseDraft,
     OnSpotSolution,
     add_note,
-    add_staff,
     edit_case,
     escalate,
     register_case,
@@ -30,6 +29,7 @@ from .handling import (
     revise_solution,
     suggest_route,
 )
+from .staff import add_staff, create_showroom, log_in, needs_setup, set_own_pin
 from .sweep import check_clocks
 
 __all__ = [
@@ -45,12 +45,15 @@ __all__ = [
     "check_clocks",
     "close_case",
     "complete_visit",
+    "create_showroom",
     "decide_approval",
     "edit_case",
     "escalate",
     "format_yuan",
     "investigate",
     "judge_invalid",
+    "log_in",
+    "needs_setup",
     "propose_solution",
     "record_contact",
     "record_rectification",
@@ -61,6 +64,7 @@ __all__ = [
     "review_case",
     "revise_solution",
     "schedule_visit",
+    "set_own_pin",
     "suggest_route",
     "void_attachment",
     "void_case",

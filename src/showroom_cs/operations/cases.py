@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import workflow
-from ..domain import ClockKind, EscalationLevel, Role, Severity, SolutionKind, Staff, Stage
-from ..errors import PermissionDenied, RuleError
+from ..domain import ClockKind, EscalationLevel, Severity, SolutionKind, Stage
+from ..errors import RuleError
 from ..phone import normalize_phone
 from ..pinyin_keys import name_keys
 from ..settings import Settings
@@ -370,21 +370,3 @@ def add_note(ctx: Context, case_id: int, text: str, kind: str = "note") -> CaseC
     text = clean_text(text, "备注", required=True, field="note")
     with ctx.store.transaction():
         return commit(ctx, case_id, before, kind, text)
-
-
-# ---------------------------------------------------------------- staff
-
-
-def add_staff(ctx: Context, name: str, role: Role) -> Staff:
-    """Add a staff member; only the very first may be added without a manager."""
-    name = clean_text(name, "员工姓名", required=True, max_len=40, field="name")
-    has_staff = ctx.store.scalar("SELECT COUNT(*) FROM staff") > 0
-    if has_staff:
-        actor = require_active(ctx)
-        if actor.role not in (Role.STORE_MANAGER, Role.GENERAL_MANAGER, Role.OWNER):
-            raise PermissionDenied(f"{actor.role.label}不能添加员工：只有店长、总经理或老板可以。")
-    with ctx.store.transaction():
-        staff_id = ctx.store.write_staff(
-            {"name": name, "role": role.value, "active": 1, "created_at": db_time(ctx.now())},
-        )
-    return ctx.store.staff_member(staff_id)

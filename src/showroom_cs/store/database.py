@@ -252,6 +252,11 @@ class Store:
         member = self._staff[staff_id] = r.staff_from_row(row)
         return member
 
+    def pin_hash(self, staff_id: int) -> str | None:
+        """Kept out of `Staff` on purpose: the hash never travels further than login."""
+        value = self.scalar("SELECT pin_hash FROM staff WHERE id = ?", (staff_id,))
+        return None if value is None else str(value)
+
     def write_staff(self, values: Mapping[str, Any], staff_id: int | None = None) -> int:
         """Insert (or update, given `staff_id`) a staff row; the only way staff change."""
         self._staff.clear()

@@ -1,0 +1,92 @@
+"""Staff: the first start of a showroom, adding people, PINs and logging in."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from ..auth import hash_pin, verify_pin
+from ..clock import Clock
+from ..domain import Role, Staff
+from ..errors import PermissionDenied, RuleError
+from ..store import Store
+from ..store.rows import db_time
+from ._common import Context, as_enum, clean_text, require_active
+
+MANAGER_ROLES = (Role.STORE_MANAGER, Role.GENERAL_MANAGER, Role.OWNER)
+_SHOWROOM_CODE = re.compile(r"^[A-Za-z0-9]{2,16}$")
+
+
+def add_staff(ctx: Context, name: str, role: Role, pin: str | None = None) -> Staff:
+    """Add a staff member; only the very first may be added without a manager."""
+    name = clean_text(name, "员工姓名", required=True, max_len=40, field="name")
+    role = as_enum(Role, role, "角色", "role")
+    pin_hash = hash_pin(pin) if pin is not None else None
+    if ctx.store.scalar("SELECT COUNT(*) FROM staff") > 0:
+        actor = require_active(ctx)
+        if actor.role not in MANAGER_ROLES:
+            raise PermissionDenied(f"{actor.role.label}不能添加员工：只有店长、总经理或老板可以。")
+    with ctx.store.transaction():
+        staff_id = ctx.store.write_staff(
+            {
+                "name": name,
+                "role": role.value,
+                "active": 1,
+                "pin_hash": pin_hash,
+                "created_at": db_time(ctx.now()),
+            }
+        )
+    return ctx.store.staff_member(staff_id)
+
+
+def needs_setup(store: Store) -> bool:
+    """True on the very first start: no showroom, nobody to log in."""
+    return not store.scalar("SELECT COUNT(*) FROM staff")
+
+
+def create_showroom(
+    store: Store,
+    clock: Clock,
+    *,
+    showroom_name: str,
+    showroom_code: str,
+    manager_name: str,
+    manager_role: Role,
+    pin: str,
+) -> Staff:
+    """First start: name the showroom and create its first manager, in one step."""
+    if not needs_setup(store):
+        raise RuleError("门店已经建立，请直接登录。")
+    name = clean_text(showroom_name, "门店名称", required=True, max_len=60, field="showroom_name")
+    code = (showroom_code or "").strip().upper()
+    if not _SHOWROOM_CODE.match(code):
+        raise RuleError("门店编码请用 2–16 位字母或数字，例如 SH001。", missing=("showroom_code",))
+    role = as_enum(Role, manager_role, "角色", "manager_role")
+    if role not in MANAGER_ROLES:
+        raise RuleError("第一位员工须是店长、总经理或老板，才能继续添加同事。", missing=("role",))
+    settings = dataclasses.replace(store.settings(), showroom_name=name, showroom_code=code)
+    ctx = Context(store, clock, None)
+    with store.transaction():
+        store.write_settings(settings)
+        return add_staff(ctx, manager_name, role, pin)
+
+
+def log_in(store: Store, staff_id: int, pin: str) -> Staff:
+    """The staff member, when active and the PIN matches; otherwise a Chinese refusal."""
+    member = store.staff_member(staff_id)
+    if not member.active:
+        raise RuleError(f"{member.name}已停用，不能登录。")
+    if not store.pin_hash(staff_id):
+        raise RuleError(f"{member.name}还没有设置 PIN，请先设置。", missing=("new_pin",))
+    if not verify_pin(pin, store.pin_hash(staff_id)):
+        raise RuleError("PIN 不正确，请重新输入。", missing=("pin",))
+    return member
+
+
+def set_own_pin(store: Store, staff_id: int, new_pin: str, old_pin: str | None = None) -> None:
+    """Set one's own PIN: the first time (or after a reset) freely, later with the old one."""
+    if store.pin_hash(staff_id) and not verify_pin(old_pin or "", store.pin_hash(staff_id)):
+        raise RuleError("原 PIN 不正确。", missing=("old_pin",))
+    pin_hash = hash_pin(new_pin)
+    with store.transaction():
+        store.write_staff({"pin_hash": pin_hash}, staff_id)

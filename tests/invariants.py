@@ -38,8 +38,7 @@ def case_problems(store: Store, case_id: int) -> list[str]:
         case.valid is not False or not case.validity_reason or not case.invalid_explanation
     ):
         problems.append("invalid without verdict, reason and explanation")
-    unowned = case.owner_id is None and not case.on_spot
-    if unowned and case.stage not in (Stage.REGISTERED, Stage.VOIDED):
+    if case.owner_id is None and case.stage not in (Stage.REGISTERED, Stage.VOIDED):
         problems.append(f"{case.stage} without an owner")
     for review in store.reviews(case_id):
         # The case as it stood just before this review was written.

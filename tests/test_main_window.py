@@ -1,37 +1,259 @@
-"""The first window: it shows what the database holds, in Chinese, with the shipped font."""
+"""The desktop window driven like a clerk would: log in, the board, moving cards, a case."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtWidgets import QApplication, QLabel, QTableWidget
+from PySide6.QtCore import QByteArray, QMimeData, Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 
-from showroom_cs.domain import Severity, Stage
+from showroom_cs import operations as op
+from showroom_cs.domain import Role, Severity, Stage
+from showroom_cs.errors import PermissionDenied
+from showroom_cs.ui.action_dialog import ActionDialog
 from showroom_cs.ui.app import load_app_font
+from showroom_cs.ui.case_models import CASE_MIME
+from showroom_cs.ui.login import LoginDialog, SetupDialog
 from showroom_cs.ui.main_window import MainWindow
+from showroom_cs.ui.session import Session
 
 from .conftest import Desk
-from .walk import to_in_progress
+from .walk import to_in_progress, to_investigating
 
 
-def test_window_shows_stage_counts_and_masked_open_cases(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
-    desk.register(severity=Severity.URGENT)
-    to_in_progress(desk, desk.register(customer_name="李娜", customer_phone="13912345678"))
-    window = MainWindow(desk.store, desk.clock)
+def _window(qtbot, desk: Desk, who: str = "王芳") -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(Session(desk.store, desk.clock, desk.staff[who]))
     qtbot.addWidget(window)
     window.show()
-    count = window.findChild(QLabel, f"count_{Stage.REGISTERED.value}")
-    assert count is not None and count.text() == "1"
-    assert window.findChild(QLabel, f"count_{Stage.IN_PROGRESS.value}").text() == "1"
-    table = window.findChild(QTableWidget, "recent_cases")
-    assert table.rowCount() == 2
-    shown = {table.item(row, 2).text() for row in range(2)}
-    assert shown == {"张**", "李**"}
-    assert table.item(0, 3).text() in {"138****8000", "139****5678"}
-    assert "首次响应 剩" in table.item(1, 7).text() or "首次响应 剩" in table.item(0, 7).text()
-    assert "超时 0" in window.statusBar().currentMessage()
+    return window
+
+
+def _drop(window: MainWindow, case_id: int, target: Stage) -> None:
+    """What Qt does when a card is released over a column (on the board page)."""
+    window.nav.setCurrentRow(1)
+    mime = QMimeData()
+    mime.setData(CASE_MIME, QByteArray(str(case_id).encode()))
+    model = window.kanban.models[target]
+    model.dropMimeData(mime, Qt.DropAction.MoveAction, -1, 0, model.index(0).parent())
+
+
+@dataclass
+class Answers:
+    """The action dialogs a test saw, and how to fill each action's form."""
+
+    opened: list[ActionDialog] = field(default_factory=list)
+    fill: dict[str, Callable[[ActionDialog], None]] = field(default_factory=dict)
+
+
+@pytest.fixture
+def answer_dialogs(monkeypatch: pytest.MonkeyPatch) -> Answers:
+    """Action dialogs are answered with their defaults plus what a test fills in."""
+    answers = Answers()
+
+    def exec_(dialog: ActionDialog) -> int:
+        answers.opened.append(dialog)
+        answers.fill.get(dialog.action, lambda d: None)(dialog)
+        dialog.submit()
+        return int(dialog.result())
+
+    monkeypatch.setattr(ActionDialog, "exec", exec_)
+    return answers
+
+
+def test_columns_show_counts_and_cards_in_chinese(qtbot, desk: Desk, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    desk.register(severity=Severity.URGENT)
+    to_in_progress(desk, desk.register(customer_name="李娜", customer_phone="13912345678"))
+    window = _window(qtbot, desk)
+    window.nav.setCurrentRow(1)
+    headers = {s: window.kanban.columns[s].header.text() for s in (Stage.REGISTERED, Stage.CLOSED)}
+    assert headers[Stage.REGISTERED] == "已登记  1"
+    assert headers[Stage.CLOSED] == "▸ 已结案\n0"  # finished columns start collapsed
+    model = window.kanban.models[Stage.IN_PROGRESS]
+    qtmodeltester.check(model)
+    assert model.rowCount() == 1 and model.data(model.index(0)).startswith("TS-20261123-002")
+    image = window.kanban.columns[Stage.REGISTERED].view.grab()
+    assert not image.isNull()
+
+
+def test_a_legal_drop_runs_the_transition_and_the_timeline_shows_it(  # type: ignore[no-untyped-def]
+    qtbot, desk: Desk, answer_dialogs
+) -> None:
+    case = desk.register()
+    window = _window(qtbot, desk)
+    _drop(window, case.id, Stage.INVESTIGATING)
+    (dialog,) = answer_dialogs.opened
+    assert dialog.windowTitle() == f"分派 · {case.case_no}"
+    moved = desk.case(case.id)
+    assert moved.stage == Stage.INVESTIGATING
+    assert moved.owner_id == desk.staff["李强"].id  # the default routing of 安装施工
+    assert window.kanban.models[Stage.INVESTIGATING].ids == [case.id]
+    assert window.kanban.models[Stage.REGISTERED].ids == []
+    window.open_case(case.id)
+    first = window.case_view.timeline.item(0).text()
+    assert "王芳" in first and "分派给 李强（安装部）" in first
+
+
+def test_an_illegal_drop_is_refused_with_its_reason_and_changes_nothing(  # type: ignore[no-untyped-def]
+    qtbot, desk: Desk, answer_dialogs
+) -> None:
+    case = desk.register()
+    window = _window(qtbot, desk)
+    events = len(desk.store.events(case.id))
+    _drop(window, case.id, Stage.CLOSED)
+    assert answer_dialogs.opened == []
+    assert window.kanban.banner.isVisible()
+    assert window.kanban.banner.text() == "案件不能从「已登记」直接移到「已结案」。"
+    assert desk.case(case.id).stage == Stage.REGISTERED
+    assert len(desk.store.events(case.id)) == events
+
+
+def test_a_role_without_permission_sees_why_and_the_core_refuses_too(  # type: ignore[no-untyped-def]
+    qtbot, desk: Desk, answer_dialogs
+) -> None:
+    case = to_investigating(desk, desk.register())
+    window = _window(qtbot, desk, "孙丽")  # a clerk who does not own the case
+    _drop(window, case.id, Stage.IN_PROGRESS)
+    assert answer_dialogs.opened == []
+    assert "客服专员不能确定处理方案" in window.kanban.banner.text()
+    window.open_case(case.id)
+    button = window.case_view.next_button
+    assert button.text() == "确定处理方案" and not button.isEnabled()
+    assert "本案责任人或主管以上角色" in button.toolTip()
+    with pytest.raises(PermissionDenied):
+        op.propose_solution(
+            desk.as_("孙丽"),
+            case.id,
+            validity_reason="属实",
+            kind="repair",
+            steps="修",
+            due_date=desk.clock.now().date(),
+            cost_fen=0,
+        )
+
+
+def test_a_refused_dialog_stays_open_with_the_message(qtbot, desk: Desk, answer_dialogs) -> None:  # type: ignore[no-untyped-def]
+    case = to_investigating(desk, desk.register())
+    window = _window(qtbot, desk, "李强")
+    _drop(window, case.id, Stage.INVALID)  # 判定不成立, but nothing typed
+    (dialog,) = answer_dialogs.opened
+    assert dialog.result() == 0 and dialog.error.isVisibleTo(dialog)
+    assert "不成立的理由、对客户的解释" in dialog.error.text()
+    assert desk.case(case.id).stage == Stage.INVESTIGATING
+
+
+def test_the_case_view_walks_a_case_to_the_next_step(qtbot, desk: Desk, answer_dialogs) -> None:  # type: ignore[no-untyped-def]
+    case = to_investigating(desk, desk.register())
+    window = _window(qtbot, desk, "李强")
+    window.open_case(case.id)
+
+    def solution(dialog: ActionDialog) -> None:
+        dialog.inputs["validity_reason"].setPlainText("铰链未调好")  # type: ignore[attr-defined]
+        dialog.inputs["steps"].setPlainText("上门调整铰链")  # type: ignore[attr-defined]
+
+    answer_dialogs.fill["propose_solution"] = solution
+    qtbot.mouseClick(window.case_view.next_button, Qt.MouseButton.LeftButton)
+    assert desk.case(case.id).stage == Stage.IN_PROGRESS
+    assert window.case_view.title.text().startswith(f"{case.case_no} · 处理中")
+    assert window.case_view.next_button.text() == "记录整改结果"
+
+
+def test_search_box_opens_a_scanned_case_number(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    desk.register()
+    second = desk.register(customer_name="李娜", customer_phone="13912345678")
+    window = _window(qtbot, desk)
+    search = window.findChild(QLineEdit, "globalSearch")
+    qtbot.keyClicks(search, second.case_no)
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert window.pages.currentWidget() is window.case_view
+    assert window.case_view.case is not None and window.case_view.case.id == second.id
+    search.setText("不存在的词")  # QTest types ASCII only; Chinese comes from the IME
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert "没有找到「不存在的词」" in window.statusBar().currentMessage()
+
+
+def test_today_lists_my_overdue_items_first(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    desk.register(severity=Severity.URGENT)
+    desk.register(severity=Severity.NORMAL, customer_phone="13912345678")
+    desk.clock.advance(hours=3)
+    window = _window(qtbot, desk)
+    window.sweep()
+    todo = window.today.items
+    assert todo.count() == 1  # the normal one is due tomorrow
+    assert todo.item(0).text().startswith("超时 · 首次响应 · TS-20261123-001 · 张**")
+    assert window.today.title.text() == "今日待办 · 1 项（超时 1）"
+    assert "超时 1" in window.statusBar().currentMessage()
+    assert window.user.text() == "王芳 · 客服专员"
+
+
+def test_login_refuses_a_wrong_pin_then_accepts_the_right_one(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    op.set_own_pin(desk.store, desk.staff["王芳"].id, "2468")
+    dialog = LoginDialog(desk.store)
+    qtbot.addWidget(dialog)
+    who = dialog.findChild(QComboBox, "who")
+    who.setCurrentIndex(who.findData(desk.staff["王芳"].id))
+    qtbot.keyClicks(dialog.pin, "1111")
+    dialog.submit()
+    assert dialog.error.text() == "PIN 不正确，请重新输入。" and dialog.staff is None
+    qtbot.keyClicks(dialog.pin, "2468")
+    dialog.submit()
+    assert dialog.staff is not None and dialog.staff.name == "王芳"
+
+
+def test_first_start_sets_up_the_showroom(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from showroom_cs.clock import FixedClock
+    from showroom_cs.store import Store
+
+    store = Store.in_memory()
+    dialog = SetupDialog(store, FixedClock(dt.datetime(2026, 11, 23, 9)))
+    qtbot.addWidget(dialog)
+    dialog.name.setText("幸福家居")  # Chinese arrives through the input method, not QTest
+    qtbot.keyClicks(dialog.code, "SH01")
+    dialog.manager.setText("陈静")
+    qtbot.keyClicks(dialog.pin, "2468")
+    qtbot.keyClicks(dialog.pin_again, "2460")
+    dialog.submit()
+    assert "两次输入的 PIN 不一致" in dialog.error.text()
+    dialog.pin_again.clear()
+    qtbot.keyClicks(dialog.pin_again, "2468")
+    dialog.submit()
+    assert dialog.staff is not None and dialog.staff.role == Role.STORE_MANAGER
+    assert store.settings().showroom_name == "幸福家居"
+
+
+def test_the_idle_lock_hides_cases_until_someone_logs_in(  # type: ignore[no-untyped-def]
+    qtbot, desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = _window(qtbot, desk)
+    assert window.idle.timer.interval() == 10 * 60_000 and window.idle.timer.isActive()
+    seen: list[bool] = []
+
+    def log_in_as_chen(dialog: LoginDialog) -> int:
+        seen.append(window.body.isVisible())
+        dialog.staff = desk.staff["陈静"]
+        return 1
+
+    monkeypatch.setattr(LoginDialog, "exec", log_in_as_chen)
+    window.idle.timer.timeout.emit()
+    assert seen == [False]
+    assert window.body.isVisible() and window.user.text() == "陈静 · 店长"
+
+
+def test_the_minute_sweep_turns_a_missed_limit_red_on_the_board(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    case = desk.register(severity=Severity.URGENT)
+    window = _window(qtbot, desk)
+    assert window.sweep_timer.interval() == 60_000
+    desk.clock.advance(hours=2, minutes=30)
+    window.sweep()
+    refreshed = window.kanban.models[Stage.REGISTERED].case_at(0)
+    assert refreshed is not None and refreshed.overdue and refreshed.escalation_level == 1
+    assert desk.case(case.id).escalation_level == 1
 
 
 def test_the_shipped_chinese_font_is_used(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -39,21 +261,6 @@ def test_the_shipped_chinese_font_is_used(qtbot) -> None:  # type: ignore[no-unt
     family = load_app_font(app)
     assert "WenQuanYi" in family
     assert app.font().family() == family
-
-
-def test_the_minute_sweep_turns_a_missed_limit_red_and_escalates(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
-    case = desk.register(severity=Severity.URGENT)
-    window = MainWindow(desk.store, desk.clock)
-    qtbot.addWidget(window)
-    assert window.sweep_timer.isActive() and window.sweep_timer.interval() == 60_000
-    table = window.findChild(QTableWidget, "recent_cases")
-    assert table.item(0, 7).text() == "首次响应 剩 2小时"
-    desk.clock.advance(hours=2, minutes=30)
-    window.sweep()
-    assert table.item(0, 7).text() == "首次响应 超时 30分"
-    assert table.item(0, 7).foreground().color().name() == "#c62828"
-    assert "超时 1" in window.statusBar().currentMessage()
-    assert desk.case(case.id).escalation_level == 1
 
 
 def test_an_unexpected_error_is_logged_and_shown_in_chinese(

@@ -118,9 +118,11 @@ def _run_app(db: Path | None, *, demo: bool) -> int:
         print(f"正在生成演示数据库（{DEMO_CASES} 件案件）……", file=sys.stderr)
         _demo(path, DEMO_CASES, 1)
         print(f"完成，用时 {time.perf_counter() - started:.0f} 秒。", file=sys.stderr)
+    from .demo import DEMO_PIN
     from .ui.app import run
 
-    return run(path)
+    hint = f"演示数据库：每位员工的 PIN 都是 {DEMO_PIN}。" if demo else ""
+    return run(path, hint=hint)
 
 
 if __name__ == "__main__":

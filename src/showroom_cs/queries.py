@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from .domain import OPEN_STAGES, Stage
+from .domain import OPEN_STAGES, ClockKind, Severity, SolutionKind, Staff, Stage
+from .search import search_case_ids
 from .store import Store
 from .store.rows import db_time
 
@@ -54,3 +56,112 @@ def customer_history(store: Store, phone: str, *, exclude_case_id: int | None = 
         (phone, exclude_case_id or 0),
     )
     return [row[0] for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFilter:
+    """What the kanban's filter bar (and the case list) narrow cases by."""
+
+    owner_id: int | None = None
+    category: str | None = None
+    severity: Severity | None = None
+    overdue_only: bool = False
+    text: str = ""
+    # Finished columns show only recent weeks; None shows all.
+    finished_since: dt.datetime | None = None
+
+
+FINISHED = (Stage.CLOSED, Stage.INVALID)
+
+
+def _where(
+    store: Store, stage: Stage, flt: CaseFilter, now: dt.datetime
+) -> tuple[str, list[object]]:
+    clauses = ["stage = ?"]
+    params: list[object] = [stage.value]
+    if flt.owner_id is not None:
+        clauses.append("owner_id = ?")
+        params.append(flt.owner_id)
+    if flt.category:
+        clauses.append("category = ?")
+        params.append(flt.category)
+    if flt.severity is not None:
+        clauses.append("severity = ?")
+        params.append(flt.severity.value)
+    if flt.overdue_only:
+        clauses.append("next_due_at <= ?")
+        params.append(db_time(now))
+    if stage in FINISHED and flt.finished_since is not None:
+        clauses.append("received_at >= ?")
+        params.append(db_time(flt.finished_since))
+    if flt.text.strip():
+        ids = search_case_ids(store, flt.text, limit=TEXT_FILTER_LIMIT)
+        clauses.append(f"id IN ({','.join('?' for _ in ids) or 'NULL'})")
+        params.extend(ids)
+    return " AND ".join(clauses), params
+
+
+TEXT_FILTER_LIMIT = 2000
+
+
+def column_count(store: Store, stage: Stage, flt: CaseFilter, now: dt.datetime) -> int:
+    where, params = _where(store, stage, flt, now)
+    return int(store.scalar(f"SELECT COUNT(*) FROM cases WHERE {where}", params))
+
+
+def column_page(
+    store: Store, stage: Stage, flt: CaseFilter, now: dt.datetime, *, offset: int, limit: int
+) -> list[int]:
+    """One page of a kanban column's ids: most urgent first, then newest.
+
+    Cases with a due time come first, nearest due first; the rest newest first.
+    """
+    where, params = _where(store, stage, flt, now)
+    rows = store.query(
+        f"SELECT id FROM cases WHERE {where} "
+        "ORDER BY next_due_at IS NULL, next_due_at, received_at DESC, id DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    return [row[0] for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class TodoItem:
+    case_id: int
+    what: str
+    due_at: dt.datetime | None
+    overdue: bool
+
+
+def todo_items(store: Store, staff: Staff, now: dt.datetime, limit: int = 200) -> list[TodoItem]:
+    """今日待办 for one person: missed time limits first, then what falls due today,
+    then approvals waiting for someone with their limit.
+
+    Mine means: I own the case, I registered it and nobody owns it yet, or it
+    has been escalated to my level.
+    """
+    end_of_day = dt.datetime.combine(now.date(), dt.time(23, 59, 59))
+    level = staff.escalation_level
+    mine = "(owner_id = :me OR (owner_id IS NULL AND received_by = :me)"
+    mine += " OR escalation_level = :level)" if level else ")"
+    rows = store.query(
+        f"SELECT id, next_due_at, next_due_kind FROM cases WHERE {mine} "
+        "AND next_due_at IS NOT NULL AND next_due_at <= :end ORDER BY next_due_at LIMIT :limit",
+        {"me": staff.id, "level": level or -1, "end": db_time(end_of_day), "limit": limit},
+    )
+    items = []
+    for row in rows:
+        due = dt.datetime.fromisoformat(row["next_due_at"])
+        kind = ClockKind(row["next_due_kind"])
+        items.append(TodoItem(row["id"], kind.label, due, due <= now))
+    limit_fen = store.settings().approval_limit_fen(staff.role)
+    if limit_fen is None or limit_fen > 0:
+        approvals = store.query(
+            "SELECT case_id, kind, amount_fen FROM approvals WHERE status = 'pending' "
+            "AND requested_by != ? AND (? IS NULL OR amount_fen <= ?) ORDER BY requested_at",
+            (staff.id, limit_fen, limit_fen),
+        )
+        for row in approvals:
+            label = SolutionKind(row["kind"]).label
+            items.append(TodoItem(row["case_id"], f"待审批：{label}", None, False))
+    return items

@@ -244,6 +244,10 @@ def register_case(
             values = {
                 "stage": Stage.FOLLOW_UP,
                 "on_spot": True,
+                # Whoever solved it at the counter owns it, should it come back.
+                "owner_id": actor.id,
+                "department": _on_spot_department(ctx, fields["category"]),
+                "assigned_at": now,
                 "valid": True,
                 "solution_kind": spot_kind,
                 "solution_steps": steps,
@@ -286,6 +290,11 @@ def edit_case(ctx: Context, case_id: int, changes: Mapping[str, Any], note: str 
         if severity != before.severity:
             recompute_due_times(ctx, case_id, severity)
         return commit(ctx, case_id, before, "edit", note or "修改登记信息", fields)
+
+
+def _on_spot_department(ctx: Context, category: str) -> str:
+    route = ctx.settings.routing.get(category)
+    return route.department if route is not None else "客服部"
 
 
 def _visit_arranged(ctx: Context, case_id: int) -> bool:

@@ -9,18 +9,21 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from ..clock import SystemClock
+from ..clock import Clock, SystemClock
+from ..domain import Staff
 from ..errors import ShowroomError
-from ..operations import Context, check_clocks
+from ..operations import Context, check_clocks, needs_setup
 from ..paths import resource_path
 from ..store import Store
+from . import theme
+from .login import LoginDialog, SetupDialog
 from .main_window import MainWindow
+from .session import Session
 
 log = logging.getLogger(__name__)
 APP_FONT_FILE = "wqy-microhei.ttc"
-BASE_POINT_SIZE = 11
 
 
 def load_app_font(app: QApplication) -> str:
@@ -30,7 +33,7 @@ def load_app_font(app: QApplication) -> str:
     if not families:
         log.warning("shipped font %s could not be loaded", APP_FONT_FILE)
         return app.font().family()
-    app.setFont(QFont(families[0], BASE_POINT_SIZE))
+    app.setFont(QFont(families[0], theme.BASE_POINT_SIZE))
     return str(families[0])
 
 
@@ -50,13 +53,30 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def run(db_path: Path) -> int:
+def prepare_app() -> QApplication:
+    """The application with the shipped font, the one stylesheet and error reporting."""
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("门店客诉台")
     app.setStyle("Fusion")
     load_app_font(app)
+    app.setStyleSheet(theme.STYLESHEET)
     install_excepthook()
+    return app
+
+
+def sign_in(store: Store, clock: Clock, hint: str = "") -> Staff | None:
+    """The first start's setup, or the login; None when the person cancels."""
+    dialog: SetupDialog | LoginDialog = (
+        SetupDialog(store, clock) if needs_setup(store) else LoginDialog(store, hint)
+    )
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.staff
+
+
+def run(db_path: Path, *, hint: str = "") -> int:
+    app = prepare_app()
     try:
         store = Store.open(db_path)
     except ShowroomError as exc:
@@ -64,10 +84,13 @@ def run(db_path: Path) -> int:
         QMessageBox.critical(None, "门店客诉台", exc.message)
         return 2
     clock = SystemClock()
-    check_clocks(Context(store, clock, None))
-    window = MainWindow(store, clock)
-    window.show()
     try:
+        check_clocks(Context(store, clock, None))
+        staff = sign_in(store, clock, hint)
+        if staff is None:
+            return 0
+        window = MainWindow(Session(store, clock, staff))
+        window.show()
         return app.exec()
     finally:
         store.close()

@@ -1,147 +1,229 @@
-"""The main window: stage overview and the newest open cases.
+"""The main window: sidebar, pages, global search, status bar, sweep and idle lock.
 
-The full shell (navigation, intake form, kanban, case view) grows on this
-window; for now it shows what the database holds, read through the core,
-and runs the time-limit sweep every minute.
+Pages never call each other: they emit intent signals, and `_connect_pages`
+is the one place that wires them together.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor
+import datetime as dt
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFrame,
+    QApplication,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMainWindow,
-    QTableWidget,
-    QTableWidgetItem,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ..clock import Clock
-from ..domain import OPEN_STAGES, Case, Severity, Stage
 from ..operations import Context, check_clocks
-from ..privacy import mask_name, mask_phone
-from ..queries import open_cases_newest_first, overdue_count, stage_counts
-from ..sla import describe_remaining
-from ..store import Store
+from ..queries import overdue_count
+from ..search import search_case_ids
+from ..store.rows import db_time
+from . import theme
+from .case_view import CaseView
+from .kanban import KanbanPage
+from .login import LoginDialog
+from .session import Session
+from .today import TodayPage
 
-SEVERITY_COLOURS = {
-    Severity.URGENT: "#c62828",
-    Severity.IMPORTANT: "#ef6c00",
-    Severity.NORMAL: "#546e7a",
-}
-OVERDUE_COLOUR = "#c62828"
-COLUMNS = ("投诉编号", "受理时间", "客户", "电话", "类别", "严重程度", "阶段", "最近时限")
-TILE_STAGES = (*OPEN_STAGES, Stage.CLOSED, Stage.INVALID)
 SWEEP_INTERVAL_MS = 60_000
 
 
-class MainWindow(QMainWindow):
-    """The counter PC's window. Signals: none yet."""
+class CalendarPlaceholder(QWidget):
+    """回访日历 arrives with the calendar work; until then the page says so plainly."""
 
-    def __init__(self, store: Store, clock: Clock) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.store = store
-        self.clock = clock
-        settings = store.settings()
+        layout = QVBoxLayout(self)
+        label = QLabel(
+            "回访日历正在开发中（占位页面）。\n回访、上门和时限目前可在「今日待办」和案件里查看。"
+        )
+        label.setObjectName("emptyState")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(label)
+
+
+class MainWindow(QMainWindow):
+    """The counter PC's window. Signals: none (pages signal; this wires)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        settings = session.store.settings()
         self.setWindowTitle(f"门店客诉台 — {settings.showroom_name}")
-        self.resize(1200, 760)
-        body = QWidget()
-        layout = QVBoxLayout(body)
-        layout.setContentsMargins(16, 16, 16, 16)
-        layout.setSpacing(12)
-        title = QLabel(settings.showroom_name)
-        title.setStyleSheet("font-size: 20pt; font-weight: 600;")
-        layout.addWidget(title)
-        self.counts: dict[Stage, QLabel] = {}
-        layout.addLayout(self._stage_tiles())
-        self.table = self._table()
-        layout.addWidget(self.table, 1)
-        self.setCentralWidget(body)
-        self.refresh()
-        # Clocks run out while the window is open: sweep and repaint every minute.
+        self.resize(1366, 768)
+        self.today = TodayPage(session)
+        self.kanban = KanbanPage(session)
+        self.calendar = CalendarPlaceholder()
+        self.case_view = CaseView(session)
+        self.pages = QStackedWidget()
+        self.nav = QListWidget()
+        self.nav.setObjectName("sidebar")
+        self.nav.setFixedWidth(170)
+        for title, icon, page, shortcut in (
+            ("今日待办", "mdi6.calendar-check", self.today, "Ctrl+1"),
+            ("案件看板", "mdi6.view-column", self.kanban, "Ctrl+2"),
+            ("回访日历", "mdi6.calendar-month", self.calendar, "Ctrl+3"),
+        ):
+            item = QListWidgetItem(theme.icon(icon), title)
+            item.setToolTip(f"{title}（{shortcut}）")
+            self.nav.addItem(item)
+            self.pages.addWidget(page)
+            row = self.nav.count() - 1
+            QShortcut(QKeySequence(shortcut), self, lambda r=row: self.nav.setCurrentRow(r))
+        self.pages.addWidget(self.case_view)
+        self.nav.currentRowChanged.connect(self._show_page)
+        self.body = self._layout()
+        self.setCentralWidget(self.body)
+        self.user = QLabel()
+        self.statusBar().addPermanentWidget(self.user)
+        self._connect_pages()
+        self.nav.setCurrentRow(0)
+        self.refresh_status()
         self.sweep_timer = QTimer(self)
         self.sweep_timer.setInterval(SWEEP_INTERVAL_MS)
         self.sweep_timer.timeout.connect(self.sweep)
         self.sweep_timer.start()
+        self.idle = IdleLock(self, settings.idle_lock_minutes)
 
-    def _stage_tiles(self) -> QHBoxLayout:
+    def _layout(self) -> QWidget:
+        brand = QLabel("门店客诉台")
+        brand.setObjectName("brand")
+        side = QVBoxLayout()
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(brand)
+        side.addWidget(self.nav, 1)
+        self.search = QLineEdit()
+        self.search.setObjectName("globalSearch")
+        self.search.setPlaceholderText("搜索 编号 / 姓名 / 电话 / 拼音 / 内容   Ctrl+K")
+        self.search.setClearButtonEnabled(True)
+        self.search.setToolTip("扫码枪扫投诉编号即可直接打开案件（Ctrl+K 或 Ctrl+F）")
+        self.search.returnPressed.connect(self.run_search)
+        for keys in ("Ctrl+K", "Ctrl+F"):
+            QShortcut(QKeySequence(keys), self, self._focus_search)
+        top = QHBoxLayout()
+        top.setContentsMargins(16, 10, 16, 0)
+        top.addWidget(self.search, 1)
+        main = QVBoxLayout()
+        main.setContentsMargins(0, 0, 0, 0)
+        main.addLayout(top)
+        main.addWidget(self.pages, 1)
         row = QHBoxLayout()
-        row.setSpacing(8)
-        for stage in TILE_STAGES:
-            tile = QFrame()
-            tile.setStyleSheet(
-                "QFrame { background: #f5f7fa; border: 1px solid #d9dee5; border-radius: 6px; }"
-            )
-            box = QVBoxLayout(tile)
-            name = QLabel(stage.label)
-            name.setStyleSheet("border: none; color: #455a64;")
-            number = QLabel()
-            number.setObjectName(f"count_{stage.value}")
-            number.setStyleSheet("border: none; font-size: 18pt; font-weight: 600;")
-            box.addWidget(name)
-            box.addWidget(number)
-            row.addWidget(tile)
-            self.counts[stage] = number
-        return row
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        side_widget = QWidget()
+        side_widget.setObjectName("sidePanel")
+        side_widget.setLayout(side)
+        row.addWidget(side_widget)
+        row.addLayout(main, 1)
+        body = QWidget()
+        body.setLayout(row)
+        return body
 
-    def _table(self) -> QTableWidget:
-        table = QTableWidget(0, len(COLUMNS))
-        table.setObjectName("recent_cases")
-        table.setHorizontalHeaderLabels(COLUMNS)
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
-        table.setAlternatingRowColors(True)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        return table
+    def _connect_pages(self) -> None:
+        self.today.caseRequested.connect(self.open_case)
+        self.kanban.caseRequested.connect(self.open_case)
+        self.kanban.casesChanged.connect(self.refresh)
+        self.case_view.casesChanged.connect(self.refresh)
+
+    def _show_page(self, row: int) -> None:
+        if row >= 0:
+            self.pages.setCurrentIndex(row)
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def open_case(self, case_id: int) -> None:
+        self.case_view.show_case(case_id)
+        self.nav.clearSelection()
+        self.pages.setCurrentWidget(self.case_view)
+
+    def run_search(self) -> None:
+        """A case number (typed or scanned) opens the case; other text filters the board."""
+        text = self.search.text().strip()
+        if not text:
+            return
+        found = search_case_ids(self.session.store, text, limit=2)
+        if len(found) == 1:
+            self.search.clear()
+            self.open_case(found[0])
+        elif not found:
+            self.statusBar().showMessage(
+                f"没有找到「{text}」。可以换个关键词，或用拼音首字母。", 8000
+            )
+        else:
+            self.kanban.text.setText(text)
+            self.kanban.reload()
+            self.nav.setCurrentRow(1)
 
     def sweep(self) -> None:
-        """Mark missed time limits (escalating those cases), then repaint."""
-        check_clocks(Context(self.store, self.clock, None))
+        """Mark missed time limits, then repaint what shows them."""
+        check_clocks(Context(self.session.store, self.session.clock, None))
         self.refresh()
 
     def refresh(self) -> None:
-        counts = stage_counts(self.store)
-        for stage, label in self.counts.items():
-            label.setText(str(counts[stage]))
-        cases = self.store.cases(open_cases_newest_first(self.store, limit=200))
-        self.table.setRowCount(len(cases))
-        for row, case in enumerate(cases):
-            self._fill_row(row, case)
-        overdue = overdue_count(self.store, self.clock.now())
+        self.today.refresh()
+        self.kanban.reload()
+        if self.pages.currentWidget() is self.case_view and self.case_view.case is not None:
+            self.case_view.show_case(self.case_view.case.id)
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        store = self.session.store
+        now = self.session.clock.now()
+        today = dt.datetime.combine(now.date(), dt.time())
+        new_today = store.scalar(
+            "SELECT COUNT(*) FROM cases WHERE received_at >= ?", (db_time(today),)
+        )
+        staff = self.session.staff
+        self.user.setText(f"{staff.name} · {staff.role.label}")
         self.statusBar().showMessage(
-            f"数据库：{self.store.path} · 数据版本 {self.store.schema_version()} · 超时 {overdue}"
+            f"数据库：{store.path} · 今日新登记 {new_today} · 超时 {overdue_count(store, now)}"
         )
 
-    def _fill_row(self, row: int, case: Case) -> None:
-        settings = self.store.settings()
-        now = self.clock.now()
-        late = case.next_due_at is not None and case.next_due_at <= now
-        due = ""
-        if case.next_due_at is not None and case.next_due_kind is not None:
-            due = f"{case.next_due_kind.label} {describe_remaining(case.next_due_at, now)}"
-        values = (
-            case.case_no,
-            f"{case.received_at:%Y-%m-%d %H:%M}",
-            mask_name(case.customer_name),
-            mask_phone(case.customer_phone),
-            settings.label_of("category", case.category),
-            case.severity.label,
-            case.stage.label,
-            due,
-        )
-        for column, value in enumerate(values):
-            item = QTableWidgetItem(value)
-            if column == 5:
-                item.setForeground(Qt.GlobalColor.white)
-                item.setBackground(QColor(SEVERITY_COLOURS[case.severity]))
-            if column == 7 and late:
-                item.setForeground(QColor(OVERDUE_COLOUR))
-            self.table.setItem(row, column, item)
+    def lock(self) -> None:
+        """Idle too long: hide the cases until someone logs in again."""
+        self.body.hide()
+        dialog = LoginDialog(self.session.store, "屏幕已锁定，请重新登录。", self)
+        dialog.setObjectName("lockDialog")
+        if dialog.exec() and dialog.staff is not None:
+            self.session.staff = dialog.staff
+            self.body.show()
+            self.refresh()
+        else:
+            self.close()
+
+
+class IdleLock(QObject):
+    """Locks the window after `minutes` without keyboard or mouse input."""
+
+    def __init__(self, window: MainWindow, minutes: int) -> None:
+        super().__init__(window)
+        self.window = window
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(minutes * 60_000)
+        self.timer.timeout.connect(window.lock)
+        self.timer.start()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseMove,
+            QEvent.Type.Wheel,
+        ):
+            self.timer.start()
+        return False

@@ -1,0 +1,70 @@
+"""Screenshots of every page, for looking at what the app shows.
+
+    .venv/bin/python scripts/screenshots.py --db demo.db --out shots/ [--staff 王芳]
+
+Run it under a real display (Xvfb) or with QT_QPA_PLATFORM=offscreen. It
+logs in as the named staff member without a PIN (a developer tool: it never
+ships), prints how long the window and the board took, and writes one PNG
+per page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from showroom_cs.clock import SystemClock
+from showroom_cs.store import Store
+from showroom_cs.ui.action_dialog import ActionDialog
+from showroom_cs.ui.app import prepare_app
+from showroom_cs.ui.main_window import MainWindow
+from showroom_cs.ui.session import Session
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--staff", default="王芳")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    app = prepare_app()
+    store = Store.open(args.db)
+    staff = next(s for s in store.all_staff() if s.name == args.staff)
+    window = MainWindow(Session(store, SystemClock(), staff))
+    window.resize(1440, 900)
+    window.show()
+    QApplication.processEvents()
+    print(f"window shown after {time.perf_counter() - started:.2f} s (board filled)")
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    def shot(name: str) -> None:
+        QApplication.processEvents()
+        window.grab().save(str(args.out / f"{name}.png"))
+
+    for row, name in enumerate(("today", "kanban", "calendar")):
+        window.nav.setCurrentRow(row)
+        shot(name)
+    window.nav.setCurrentRow(1)
+    for column in window.kanban.columns.values():
+        column.header.setChecked(True)
+    shot("kanban-expanded")
+    busy = store.scalar("SELECT id FROM cases WHERE stage = 'in_progress' ORDER BY id DESC LIMIT 1")
+    if busy is not None:
+        window.open_case(busy)
+        shot("case")
+        case = store.case(busy)
+        dialog = ActionDialog(window.session, case, "record_rectification", parent=window)
+        dialog.show()
+        QApplication.processEvents()
+        dialog.grab().save(str(args.out / "dialog.png"))
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,344 @@
+"""One small dialog per workflow action, asking for exactly what the core requires.
+
+The dialog collects values and calls the core operation; a refusal is shown
+inside the dialog in Chinese and the dialog stays open with what was typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import operations as op
+from .. import workflow
+from ..domain import (
+    SATISFACTION_LABELS,
+    Case,
+    ContactMethod,
+    ContactPurpose,
+    Responsibility,
+    ReviewItem,
+    SolutionKind,
+    Stage,
+)
+from ..errors import ShowroomError
+from .session import Session
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: str  # text | long | combo | date | money | check
+    options: list[tuple[str, Any]] = field(default_factory=list)
+    default: Any = None
+
+
+def _staff_options(session: Session) -> list[tuple[str, Any]]:
+    return [
+        (f"{s.name}（{s.role.label}）", s.id) for s in session.store.all_staff(active_only=True)
+    ]
+
+
+def _list_options(session: Session, name: str) -> list[tuple[str, Any]]:
+    return [(e.label, e.key) for e in session.store.settings().active_entries(name)]
+
+
+def fields_for(session: Session, case: Case, action: str, target: Stage | None) -> list[Field]:
+    """The form of an action; defaults follow the spec (routing, solution dates)."""
+    today = session.clock.now().date()
+    if action in ("assign", "reassign"):
+        department, owner = op.suggest_route(
+            session.store.settings(), session.store.all_staff(), case.category
+        )
+        return [
+            Field("owner_id", "责任人", "combo", _staff_options(session), case.owner_id or owner),
+            Field(
+                "department",
+                "责任部门",
+                "combo",
+                _list_options(session, "department"),
+                case.department or department,
+            ),
+        ]
+    if action == "judge_invalid":
+        return [
+            Field("reason", "不成立的理由", "long"),
+            Field("explanation", "对客户的解释", "long"),
+        ]
+    if action in ("propose_solution", "revise_solution"):
+        fields = [
+            Field("kind", "方案类型", "combo", [(k.label, k) for k in SolutionKind]),
+            Field("steps", "处理步骤", "long"),
+            Field("due_date", "预计完成日期", "date", default=today + dt.timedelta(days=3)),
+            Field("cost", "费用（元）", "money", default=0.0),
+        ]
+        if action == "propose_solution":
+            fields.insert(0, Field("validity_reason", "投诉成立的理由", "long"))
+            fields.append(
+                Field(
+                    "responsibility",
+                    "责任认定",
+                    "combo",
+                    [("（暂不认定）", None)] + [(r.label, r) for r in Responsibility],
+                )
+            )
+        else:
+            fields.append(Field("reason", "修改理由", "text"))
+        return fields
+    if action == "record_rectification":
+        return [
+            Field("result", "整改结果", "long"),
+            Field(
+                "skip_review",
+                "不经复核，直接回访（仅道歉解释、退货退款）",
+                "check",
+                default=target == Stage.FOLLOW_UP,
+            ),
+        ]
+    if action == "review":
+        passed = target != Stage.IN_PROGRESS
+        return [
+            Field("items", "复核项目（每行一项）", "long", default="问题部位已处理\n现场已清理"),
+            Field(
+                "passed",
+                "结论",
+                "combo",
+                [("通过 — 通知客户验收", True), ("未通过 — 当日处理", False)],
+                passed,
+            ),
+            Field("open_problems", "遗留问题（未通过时必填）", "long"),
+        ]
+    if action == "record_contact":
+        return [
+            Field("method", "联系方式", "combo", [(m.label, m) for m in ContactMethod]),
+            Field(
+                "purpose",
+                "目的",
+                "combo",
+                [(p.label, p) for p in ContactPurpose],
+                ContactPurpose.FOLLOW_UP if case.stage == Stage.FOLLOW_UP else None,
+            ),
+            Field("reached", "已联系上客户", "check", default=True),
+            Field(
+                "satisfaction",
+                "满意度",
+                "combo",
+                [("（不记录）", None)] + [(f"{v} {t}", v) for v, t in SATISFACTION_LABELS.items()],
+                2 if target == Stage.IN_PROGRESS else None,
+            ),
+            Field("words", "客户原话", "long"),
+        ]
+    if action == "close":
+        return [
+            Field("cause", "问题原因", "long", default=case.cause_analysis),
+            Field("actions", "处理经过", "long", default=case.rectification_result),
+            Field("improvement", "改进措施", "long"),
+        ]
+    if action in ("reopen", "void", "escalate"):
+        label = {"reopen": "重新打开的理由", "void": "作废理由", "escalate": "升级理由"}[action]
+        return [Field("reason", label, "long")]
+    raise KeyError(action)
+
+
+def perform(session: Session, case: Case, action: str, values: dict[str, Any]) -> op.CaseChange:
+    """Call the core operation of `action` with the dialog's values."""
+    ctx = session.ctx()
+    cost = round(values["cost"] * 100) if "cost" in values else None
+    calls: dict[str, Callable[[], op.CaseChange]] = {
+        "assign": lambda: op.assign(
+            ctx, case.id, owner_id=values["owner_id"], department=values["department"]
+        ),
+        "reassign": lambda: op.assign(
+            ctx, case.id, owner_id=values["owner_id"], department=values["department"]
+        ),
+        "judge_invalid": lambda: op.judge_invalid(
+            ctx, case.id, reason=values["reason"], explanation=values["explanation"]
+        ),
+        "propose_solution": lambda: op.propose_solution(
+            ctx,
+            case.id,
+            validity_reason=values["validity_reason"],
+            kind=values["kind"],
+            steps=values["steps"],
+            due_date=values["due_date"],
+            cost_fen=cost,
+            responsibility=values["responsibility"],
+        ),
+        "revise_solution": lambda: op.revise_solution(
+            ctx,
+            case.id,
+            kind=values["kind"],
+            steps=values["steps"],
+            due_date=values["due_date"],
+            cost_fen=cost,
+            reason=values["reason"],
+        ),
+        "record_rectification": lambda: op.record_rectification(
+            ctx, case.id, result=values["result"], skip_review=values["skip_review"]
+        ),
+        "review": lambda: op.review_case(
+            ctx,
+            case.id,
+            passed=values["passed"],
+            open_problems=values["open_problems"],
+            items=[
+                ReviewItem(line.strip(), values["passed"])
+                for line in values["items"].splitlines()
+                if line.strip()
+            ],
+        ),
+        "record_contact": lambda: op.record_contact(
+            ctx,
+            case.id,
+            method=values["method"],
+            purpose=values["purpose"],
+            reached=values["reached"],
+            satisfaction=values["satisfaction"],
+            customer_words=values["words"],
+        ),
+        "close": lambda: op.close_case(
+            ctx,
+            case.id,
+            cause=values["cause"],
+            actions=values["actions"],
+            improvement=values["improvement"],
+        ),
+        "reopen": lambda: op.reopen_case(ctx, case.id, values["reason"]),
+        "void": lambda: op.void_case(ctx, case.id, values["reason"]),
+        "escalate": lambda: op.escalate(ctx, case.id, values["reason"]),
+    }
+    return calls[action]()
+
+
+class ActionDialog(QDialog):
+    """Asks for an action's data and performs it; `change` holds the result."""
+
+    def __init__(
+        self,
+        session: Session,
+        case: Case,
+        action: str,
+        target: Stage | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.case = case
+        self.action = action
+        self.change: op.CaseChange | None = None
+        rule = workflow.RULES[action]
+        self.setWindowTitle(f"{rule.label} · {case.case_no}")
+        self.setMinimumWidth(520)
+        layout = QVBoxLayout(self)
+        hint = QLabel(f"需要：{rule.requires}")
+        hint.setObjectName("muted")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        form = QFormLayout()
+        self.inputs: dict[str, QWidget] = {}
+        for spec in fields_for(session, case, action, target):
+            widget = _widget(spec)
+            widget.setObjectName(f"field_{spec.name}")
+            self.inputs[spec.name] = widget
+            form.addRow(spec.label if spec.kind != "check" else "", widget)
+        layout.addLayout(form)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(rule.label)
+        ok.setProperty("primary", True)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def values(self) -> dict[str, Any]:
+        return {name: _value(widget) for name, widget in self.inputs.items()}
+
+    def submit(self) -> None:
+        try:
+            self.change = perform(self.session, self.case, self.action, self.values())
+        except ShowroomError as refusal:
+            self.error.setText(refusal.message)
+            self.error.show()
+            return
+        self.accept()
+
+
+def _widget(spec: Field) -> QWidget:
+    if spec.kind == "text":
+        line = QLineEdit(str(spec.default or ""))
+        return line
+    if spec.kind == "long":
+        text = QPlainTextEdit(str(spec.default or ""))
+        text.setTabChangesFocus(True)
+        text.setFixedHeight(72)
+        return text
+    if spec.kind == "combo":
+        combo = QComboBox()
+        for label, value in spec.options:
+            combo.addItem(label, value)
+        index = next((i for i, (_, v) in enumerate(spec.options) if v == spec.default), 0)
+        combo.setCurrentIndex(index)
+        return combo
+    if spec.kind == "date":
+        date = QDateEdit()
+        date.setCalendarPopup(True)
+        date.setDisplayFormat("yyyy-MM-dd")
+        day: dt.date = spec.default
+        date.setDate(QDate(day.year, day.month, day.day))
+        return date
+    if spec.kind == "money":
+        money = QDoubleSpinBox()
+        money.setRange(0, 10_000_000)
+        money.setDecimals(2)
+        money.setSuffix(" 元")
+        money.setValue(float(spec.default or 0))
+        return money
+    if spec.kind == "check":
+        check = QCheckBox(spec.label)
+        check.setChecked(bool(spec.default))
+        return check
+    raise KeyError(spec.kind)
+
+
+def _value(widget: QWidget) -> Any:
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QComboBox):
+        return widget.currentData()
+    if isinstance(widget, QDateEdit):
+        day = widget.date()
+        return dt.date(day.year(), day.month(), day.day())
+    if isinstance(widget, QDoubleSpinBox):
+        return widget.value()
+    if isinstance(widget, QCheckBox):
+        return widget.isChecked()
+    raise TypeError(type(widget))

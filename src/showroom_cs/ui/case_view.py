@@ -1,0 +1,229 @@
+"""Case view: every field, the timeline (newest first) and the stage actions.
+
+Each action is a button; one the role or stage does not allow stays visible,
+disabled, with the core's reason as its tooltip. The most likely next step
+is the big button.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import workflow
+from ..domain import Case, Stage
+from ..phone import format_phone
+from ..privacy import mask_phone
+from . import theme
+from .action_dialog import ActionDialog
+from .session import Session
+
+# The buttons of the case view, in workflow order, and the next step per stage.
+ACTIONS = (
+    "assign",
+    "reassign",
+    "propose_solution",
+    "revise_solution",
+    "judge_invalid",
+    "record_rectification",
+    "review",
+    "record_contact",
+    "close",
+    "escalate",
+    "reopen",
+    "void",
+)
+NEXT_STEP = {
+    Stage.REGISTERED: "assign",
+    Stage.INVESTIGATING: "propose_solution",
+    Stage.IN_PROGRESS: "record_rectification",
+    Stage.UNDER_REVIEW: "review",
+    Stage.FOLLOW_UP: "record_contact",
+}
+
+
+class CaseView(QWidget):
+    """One case. Signals:
+    casesChanged(): an action here changed the case.
+    """
+
+    casesChanged = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.case: Case | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        layout.addWidget(self.title)
+        body = QHBoxLayout()
+        left = QVBoxLayout()
+        self.customer = self._group("客户与订单", left)
+        self.complaint = self._group("投诉信息", left)
+        self.handling = self._group("处理", left)
+        left.addStretch(1)
+        body.addLayout(left, 3)
+        timeline_box = QGroupBox("时间线")
+        timeline_layout = QVBoxLayout(timeline_box)
+        self.timeline = QListWidget()
+        self.timeline.setObjectName("timeline")
+        self.timeline.setWordWrap(True)
+        timeline_layout.addWidget(self.timeline)
+        body.addWidget(timeline_box, 4)
+        layout.addLayout(body, 1)
+        self.next_button = QPushButton()
+        self.next_button.setObjectName("nextAction")
+        self.next_button.setProperty("primary", True)
+        self.next_button.setMinimumHeight(40)
+        self.next_button.clicked.connect(lambda: self._run(self.next_button.property("action")))
+        actions = QHBoxLayout()
+        actions.addWidget(QLabel("下一步："))
+        actions.addWidget(self.next_button)
+        actions.addSpacing(24)
+        actions.addWidget(QLabel("其他："))
+        # Two rows keep every action visible (greyed with its reason) on a small screen.
+        others = QGridLayout()
+        others.setHorizontalSpacing(6)
+        self.buttons: dict[str, QPushButton] = {}
+        for number, action in enumerate(ACTIONS):
+            button = QPushButton(workflow.RULES[action].label)
+            button.setObjectName(f"action_{action}")
+            button.clicked.connect(lambda _=False, a=action: self._run(a))
+            self.buttons[action] = button
+            others.addWidget(button, number // 6, number % 6)
+        actions.addLayout(others)
+        actions.addStretch(1)
+        layout.addLayout(actions)
+
+    def _group(self, title: str, into: QVBoxLayout) -> QFormLayout:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        into.addWidget(box)
+        return form
+
+    def show_case(self, case_id: int) -> None:
+        self.case = self.session.store.case(case_id)
+        self._fill()
+
+    def _fill(self) -> None:
+        case = self.case
+        assert case is not None
+        store = self.session.store
+        settings = store.settings()
+        names = {s.id: s.name for s in store.all_staff()}
+        escalated = f" · 升级：{case.escalation_level.label}" if case.escalation_level else ""
+        self.title.setText(
+            f"{case.case_no} · {case.stage.label} · {case.severity.label}{escalated}"
+        )
+        _set_rows(
+            self.customer,
+            [
+                ("姓名", case.customer_name),
+                ("联系电话", mask_phone(case.customer_phone) or format_phone(case.customer_phone)),
+                ("地址", case.customer_address),
+                ("订单/合同号", case.order_no),
+                (
+                    "产品",
+                    " · ".join(
+                        x
+                        for x in (
+                            settings.label_of("product_category", case.product_category),
+                            case.brand_model,
+                        )
+                        if x
+                    ),
+                ),
+            ],
+        )
+        _set_rows(
+            self.complaint,
+            [
+                (
+                    "受理",
+                    f"{case.received_at:%Y-%m-%d %H:%M} · {settings.label_of('channel', case.channel)}"
+                    f" · {names.get(case.received_by, '')}",
+                ),
+                ("类别", settings.label_of("category", case.category)),
+                ("投诉内容", case.description),
+                (
+                    "客户诉求",
+                    "、".join(settings.label_of("demand", d) for d in case.demands)
+                    + (f"；{case.demand_note}" if case.demand_note else ""),
+                ),
+            ],
+        )
+        verdict = {None: "未判定", True: "成立", False: "不成立"}[case.valid]
+        _set_rows(
+            self.handling,
+            [
+                ("责任人", f"{names.get(case.owner_id or 0, '未分派')} {case.department}".strip()),
+                (
+                    "是否成立",
+                    verdict + (f"：{case.validity_reason}" if case.validity_reason else ""),
+                ),
+                (
+                    "方案",
+                    (case.solution_kind.label if case.solution_kind else "—")
+                    + (f" · 预计 {case.solution_due:%m-%d}" if case.solution_due else ""),
+                ),
+                ("整改结果", case.rectification_result or "—"),
+            ],
+        )
+        self.timeline.clear()
+        for event in reversed(store.events(case.id)):
+            who = names.get(event.actor_id or 0, "系统")
+            item = QListWidgetItem(f"{event.at:%m-%d %H:%M}  {who}  {event.note}")
+            self.timeline.addItem(item)
+        staff = self.session.staff
+        for action, button in self.buttons.items():
+            reason = workflow.why_not(staff, case, action)
+            button.setEnabled(reason is None)
+            button.setToolTip(reason or workflow.RULES[action].requires)
+        next_action = NEXT_STEP.get(case.stage)
+        if next_action is None:
+            self.next_button.hide()
+        else:
+            self.next_button.show()
+            self.next_button.setText(workflow.RULES[next_action].label)
+            self.next_button.setProperty("action", next_action)
+            reason = workflow.why_not(staff, case, next_action)
+            self.next_button.setEnabled(reason is None)
+            self.next_button.setToolTip(reason or workflow.RULES[next_action].requires)
+        for action, button in self.buttons.items():
+            button.setVisible(action != next_action)
+
+    def _run(self, action: str) -> None:
+        if self.case is None:
+            return
+        dialog = ActionDialog(self.session, self.case, action, parent=self)
+        dialog.setObjectName("actionDialog")
+        if dialog.exec() and dialog.change is not None:
+            self.case = dialog.change.after
+            self._fill()
+            self.casesChanged.emit()
+
+
+def _set_rows(form: QFormLayout, rows: list[tuple[str, str]]) -> None:
+    while form.rowCount():
+        form.removeRow(0)
+    for label, value in rows:
+        text = QLabel(value or "—")
+        text.setWordWrap(True)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if not value:
+            text.setStyleSheet(f"color: {theme.MUTED};")
+        form.addRow(label, text)

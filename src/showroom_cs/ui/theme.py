@@ -1,0 +1,66 @@
+"""The one look of the app: palette, stylesheet, severity colours, icons.
+
+Domain values become colours and icons only here (the core knows none).
+"""
+
+from __future__ import annotations
+
+import qtawesome as qta
+from PySide6.QtGui import QColor, QIcon
+
+from ..domain import Severity
+
+BASE_POINT_SIZE = 11
+ACCENT = "#1565c0"
+TEXT = "#263238"
+MUTED = "#607d8b"
+BORDER = "#d9dee5"
+PANEL = "#f5f7fa"
+OVERDUE = "#c62828"
+SEVERITY = {
+    Severity.URGENT: "#c62828",
+    Severity.IMPORTANT: "#ef6c00",
+    Severity.NORMAL: "#78909c",
+}
+ESCALATION = "#6a1b9a"
+
+STYLESHEET = f"""
+QWidget {{ color: {TEXT}; }}
+QMainWindow, QDialog {{ background: white; }}
+#sidePanel {{ background: {PANEL}; border-right: 1px solid {BORDER}; }}
+#sidebar {{ background: transparent; border: none; outline: none; }}
+#sidebar::item {{ padding: 10px 14px; border-radius: 6px; margin: 2px 8px; }}
+#sidebar::item:selected {{ background: #e3eefc; color: {ACCENT}; }}
+#todo::item {{ padding: 8px 6px; border-bottom: 1px solid {BORDER}; }}
+#timeline::item {{ padding: 4px 2px; }}
+#brand {{ font-size: 15pt; font-weight: 600; padding: 14px 16px 6px 16px; }}
+#pageTitle {{ font-size: 16pt; font-weight: 600; }}
+#muted {{ color: {MUTED}; }}
+#banner {{ background: #fff3e0; border: 1px solid #ffcc80; border-radius: 6px; padding: 8px; }}
+#error {{ color: {OVERDUE}; }}
+#emptyState {{ color: {MUTED}; font-size: 12pt; }}
+QLineEdit, QComboBox, QDateEdit, QDateTimeEdit, QSpinBox, QPlainTextEdit, QTextEdit {{
+    border: 1px solid {BORDER}; border-radius: 4px; padding: 4px 6px; background: white; }}
+QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border-color: {ACCENT}; }}
+QPushButton {{ border: 1px solid {BORDER}; border-radius: 4px; padding: 6px 14px;
+               background: white; }}
+QPushButton:hover {{ background: #eef3f8; }}
+QPushButton[primary="true"] {{ background: {ACCENT}; color: white; border-color: {ACCENT}; }}
+QPushButton[primary="true"]:disabled {{ background: #b0bec5; border-color: #b0bec5; }}
+QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}
+QPushButton:disabled {{ color: #9aa5ad; }}
+QListView#column {{ background: {PANEL}; border: 1px solid {BORDER}; border-radius: 6px; }}
+QHeaderView::section {{ background: {PANEL}; border: none;
+                        border-bottom: 1px solid {BORDER}; padding: 4px 6px; }}
+QStatusBar {{ background: {PANEL}; border-top: 1px solid {BORDER}; }}
+"""
+
+
+def icon(name: str, colour: str = MUTED) -> QIcon:
+    """An icon of the offline Material Design set bundled with qtawesome."""
+    result: QIcon = qta.icon(name, color=colour)
+    return result
+
+
+def severity_colour(severity: Severity) -> QColor:
+    return QColor(SEVERITY[severity])

@@ -1,0 +1,70 @@
+"""今日待办: the start page; the logged-in person's overdue and due-today items."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from ..privacy import mask_name
+from ..queries import todo_items
+from . import theme
+from .session import Session
+
+CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class TodayPage(QWidget):
+    """Signals:
+    caseRequested(int): open the case of an item.
+    """
+
+    caseRequested = Signal(int)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        self.title = QLabel()
+        self.title.setObjectName("pageTitle")
+        layout.addWidget(self.title)
+        self.items = QListWidget()
+        self.items.setObjectName("todo")
+        self.items.itemActivated.connect(self._open)
+        self.items.itemDoubleClicked.connect(self._open)
+        layout.addWidget(self.items, 1)
+        self.empty = QLabel("今天没有到期或超时的事项。可以在「案件看板」查看各阶段的案件。")
+        self.empty.setObjectName("emptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty, 1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        now = self.session.clock.now()
+        todo = todo_items(self.session.store, self.session.staff, now)
+        overdue = sum(item.overdue for item in todo)
+        self.title.setText(
+            f"今日待办 · {len(todo)} 项" + (f"（超时 {overdue}）" if overdue else "")
+        )
+        cases = {c.id: c for c in self.session.store.cases([item.case_id for item in todo])}
+        self.items.clear()
+        for item in todo:
+            case = cases.get(item.case_id)
+            if case is None:
+                continue
+            when = f"{item.due_at:%m-%d %H:%M} 前" if item.due_at else ""
+            state = "超时" if item.overdue else "今天"
+            text = (
+                f"{state} · {item.what} · {case.case_no} · {mask_name(case.customer_name)} {when}"
+            )
+            row = QListWidgetItem(text.strip())
+            row.setData(CASE_ID_ROLE, case.id)
+            if item.overdue:
+                row.setForeground(QColor(theme.OVERDUE))
+            self.items.addItem(row)
+        self.items.setVisible(bool(todo))
+        self.empty.setVisible(not todo)
+
+    def _open(self, item: QListWidgetItem) -> None:
+        self.caseRequested.emit(int(item.data(CASE_ID_ROLE)))

@@ -79,6 +79,8 @@ def test_describe_remaining_says_left_or_overdue() -> None:
     assert sla.describe_remaining(at(0, 11, 20), at(0, 10)) == "剩 1小时20分"
     assert sla.describe_remaining(at(0, 10), at(0, 13)) == "超时 3小时"
     assert sla.describe_remaining(at(2, 10), at(0, 10)) == "剩 2天"
+    assert sla.describe_remaining_short(at(0, 10), at(3, 13)) == "超3天3时"
+    assert sla.describe_remaining_short(at(0, 11, 20), at(0, 10)) == "剩1时20分"
 
 
 def test_settings_refuse_windows_outside_opening_hours_and_overlaps() -> None:

@@ -105,6 +105,13 @@ def describe_remaining(due: dt.datetime, now: dt.datetime) -> str:
     return f"剩 {text}" if seconds >= 0 else f"超时 {text}"
 
 
+def describe_remaining_short(due: dt.datetime, now: dt.datetime) -> str:
+    """The card form: `剩1时20分`, `超5天3时`."""
+    seconds = int((due - now).total_seconds())
+    text = _duration_text(abs(seconds)).replace("小时", "时")
+    return f"剩{text}" if seconds >= 0 else f"超{text}"
+
+
 def _duration_text(seconds: int) -> str:
     minutes = seconds // 60
     days, rem = divmod(minutes, 24 * 60)

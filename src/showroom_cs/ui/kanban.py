@@ -33,7 +33,7 @@ from ..domain import OPEN_STAGES, Case, Severity, Stage
 from ..errors import RuleError
 from ..privacy import mask_name
 from ..queries import CaseFilter
-from ..sla import describe_remaining
+from ..sla import describe_remaining, describe_remaining_short
 from . import theme
 from .action_dialog import ActionDialog
 from .case_models import CASE_ROLE, CaseCache, StageColumnModel
@@ -81,58 +81,62 @@ class CardDelegate(QStyledItemDelegate):
 
     def _text(self, painter: QPainter, case: Case, rect: QRect) -> None:
         base = QFont(painter.font())
+        metrics = painter.fontMetrics()
         line = rect.height() // 4
+        rows = [QRect(rect.left(), rect.top() + i * line, rect.width(), line) for i in range(4)]
         now = self.session.clock.now()
         settings = self.session.store.settings()
-        # 1: number and severity
+        # 1: number, and the severity word when there is room (the bar shows it anyway)
         bold = QFont(base)
         bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(QColor(theme.TEXT))
-        painter.drawText(
-            rect.adjusted(0, 0, 0, -3 * line), Qt.AlignmentFlag.AlignLeft, case.case_no
-        )
-        if case.severity != Severity.NORMAL:
-            painter.setPen(theme.severity_colour(case.severity))
-            painter.drawText(
-                rect.adjusted(0, 0, 0, -3 * line), Qt.AlignmentFlag.AlignRight, case.severity.label
-            )
+        number_width = painter.fontMetrics().horizontalAdvance(case.case_no)
+        painter.drawText(rows[0], Qt.AlignmentFlag.AlignLeft, case.case_no)
         painter.setFont(base)
+        if case.severity != Severity.NORMAL:
+            word = case.severity.label
+            if number_width + metrics.horizontalAdvance(word) + 8 <= rect.width():
+                painter.setPen(theme.severity_colour(case.severity))
+                painter.drawText(rows[0], Qt.AlignmentFlag.AlignRight, word)
         # 2: customer (masked on the shared board), product, category
         product = settings.label_of("product_category", case.product_category) or "—"
-        who = f"{mask_name(case.customer_name)} · {product} · {settings.label_of('category', case.category)}"
+        category = settings.label_of("category", case.category)
+        who = f"{mask_name(case.customer_name)} · {product} · {category}"
         painter.setPen(QColor(theme.TEXT))
-        painter.drawText(
-            rect.adjusted(0, line, 0, -2 * line),
-            Qt.AlignmentFlag.AlignLeft,
-            painter.fontMetrics().elidedText(who, Qt.TextElideMode.ElideRight, rect.width()),
-        )
-        # 3: owner and escalation
-        owner = self.names.get(case.owner_id or 0, "未分派")
-        painter.setPen(QColor(theme.MUTED))
-        painter.drawText(
-            rect.adjusted(0, 2 * line, 0, -line), Qt.AlignmentFlag.AlignLeft, f"责任人 {owner}"
-        )
+        _elided(painter, rows[1], who)
+        # 3: owner, and the escalation badge on the right
+        badge = ""
         if case.escalation_level:
+            badge = f"⬆{int(case.escalation_level)} {case.escalation_level.label}"
+        badge_width = metrics.horizontalAdvance(badge) + 6 if badge else 0
+        owner = self.names.get(case.owner_id or 0, "未分派")
+        room = rows[2].adjusted(0, 0, -badge_width, 0)
+        if metrics.horizontalAdvance(f"责任人 {owner}") <= room.width():
+            owner = f"责任人 {owner}"
+        painter.setPen(QColor(theme.MUTED))
+        _elided(painter, room, owner)
+        if badge:
             painter.setPen(QColor(theme.ESCALATION))
-            painter.drawText(
-                rect.adjusted(0, 2 * line, 0, -line),
-                Qt.AlignmentFlag.AlignRight,
-                f"⬆{int(case.escalation_level)} {case.escalation_level.label}",
-            )
+            painter.drawText(rows[2], Qt.AlignmentFlag.AlignRight, badge)
         # 4: the nearest clock, red once missed
         if case.next_due_at is not None and case.next_due_kind is not None:
             late = case.next_due_at <= now
             painter.setPen(QColor(theme.OVERDUE if late else theme.MUTED))
             text = f"⏱ {case.next_due_kind.label} {describe_remaining(case.next_due_at, now)}"
-            painter.drawText(rect.adjusted(0, 3 * line, 0, 0), Qt.AlignmentFlag.AlignLeft, text)
+            if metrics.horizontalAdvance(text) > rows[3].width():
+                short = describe_remaining_short(case.next_due_at, now)
+                text = f"{case.next_due_kind.label} {short}"
+            _elided(painter, rows[3], text)
         elif case.stage in (Stage.CLOSED, Stage.INVALID) and case.closed_at is not None:
             painter.setPen(QColor(theme.MUTED))
-            painter.drawText(
-                rect.adjusted(0, 3 * line, 0, 0),
-                Qt.AlignmentFlag.AlignLeft,
-                f"{case.stage.label} {case.closed_at:%m-%d}",
-            )
+            _elided(painter, rows[3], f"{case.stage.label} {case.closed_at:%m-%d}")
+
+
+def _elided(painter: QPainter, rect: QRect, text: str) -> None:
+    """Draw one line, shortened with … when the card is narrow; never overlapping."""
+    shown = painter.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+    painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
 
 
 class StageColumn(QFrame):
@@ -177,8 +181,8 @@ class StageColumn(QFrame):
     def _set_open(self, opened: bool) -> None:
         self.view.setVisible(opened)
         # Five open columns and two folded ones fit a 1366-pixel counter screen.
-        self.setMinimumWidth(180 if opened else 110)
-        self.setMaximumWidth(16777215 if opened else 130)
+        self.setMinimumWidth(180 if opened else 84)
+        self.setMaximumWidth(16777215 if opened else 96)
         self._update_header()
 
 

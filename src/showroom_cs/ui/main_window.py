@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget()
         self.nav.setObjectName("sidebar")
         self.nav.setFixedWidth(170)
+        self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for title, icon, page, shortcut in (
             ("今日待办", "mdi6.calendar-check", self.today, "Ctrl+1"),
             ("案件看板", "mdi6.view-column", self.kanban, "Ctrl+2"),
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         ):
             item = QListWidgetItem(theme.icon(icon), title)
             item.setToolTip(f"{title}（{shortcut}）")
+            item.setSizeHint(QSize(150, 42))
             self.nav.addItem(item)
             self.pages.addWidget(page)
             row = self.nav.count() - 1

@@ -46,10 +46,15 @@ def main() -> int:
         QApplication.processEvents()
         window.grab().save(str(args.out / f"{name}.png"))
 
-    for row, name in enumerate(("today", "kanban", "calendar")):
-        window.nav.setCurrentRow(row)
+    for page, name in (
+        (window.today, "today"),
+        (window.intake, "intake"),
+        (window.kanban, "kanban"),
+        (window.calendar, "calendar"),
+    ):
+        window.go_to(page)
         shot(name)
-    window.nav.setCurrentRow(1)
+    window.go_to(window.kanban)
     for column in window.kanban.columns.values():
         column.header.setChecked(True)
     shot("kanban-expanded")

@@ -35,7 +35,7 @@ def _window(qtbot, desk: Desk, who: str = "王芳") -> MainWindow:  # type: igno
 
 def _drop(window: MainWindow, case_id: int, target: Stage) -> None:
     """What Qt does when a card is released over a column (on the board page)."""
-    window.nav.setCurrentRow(1)
+    window.go_to(window.kanban)
     mime = QMimeData()
     mime.setData(CASE_MIME, QByteArray(str(case_id).encode()))
     model = window.kanban.models[target]
@@ -69,7 +69,7 @@ def test_columns_show_counts_and_cards_in_chinese(qtbot, desk: Desk, qtmodeltest
     desk.register(severity=Severity.URGENT)
     to_in_progress(desk, desk.register(customer_name="李娜", customer_phone="13912345678"))
     window = _window(qtbot, desk)
-    window.nav.setCurrentRow(1)
+    window.go_to(window.kanban)
     headers = {s: window.kanban.columns[s].header.text() for s in (Stage.REGISTERED, Stage.CLOSED)}
     assert headers[Stage.REGISTERED] == "已登记  1"
     assert headers[Stage.CLOSED] == "▸ 已结案\n0"  # finished columns start collapsed

@@ -57,8 +57,8 @@ class CaseDraft:
     demand_note: str = ""
     customer_address: str = ""
     order_no: str = ""
-    purchase_date: dt.date | None = None
-    install_date: dt.date | None = None
+    purchase_date: dt.date | str | None = None  # a date, or typed as 2026-08-15
+    install_date: dt.date | str | None = None
     product_category: str = ""
     brand_model: str = ""
     subject: str = ""

@@ -29,6 +29,7 @@ from ..search import search_case_ids
 from ..store.rows import db_time
 from . import theme
 from .case_view import CaseView
+from .intake import IntakePage
 from .kanban import KanbanPage
 from .login import LoginDialog
 from .session import Session
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"门店客诉台 — {settings.showroom_name}")
         self.resize(1366, 768)
         self.today = TodayPage(session)
+        self.intake = IntakePage(session)
         self.kanban = KanbanPage(session)
         self.calendar = CalendarPlaceholder()
         self.case_view = CaseView(session)
@@ -71,6 +73,7 @@ class MainWindow(QMainWindow):
         self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for title, icon, page, shortcut in (
             ("今日待办", "mdi6.calendar-check", self.today, "Ctrl+1"),
+            ("新建投诉", "mdi6.file-document-edit-outline", self.intake, "Ctrl+N"),
             ("案件看板", "mdi6.view-column", self.kanban, "Ctrl+2"),
             ("回访日历", "mdi6.calendar-month", self.calendar, "Ctrl+3"),
         ):
@@ -135,10 +138,15 @@ class MainWindow(QMainWindow):
         self.kanban.caseRequested.connect(self.open_case)
         self.kanban.casesChanged.connect(self.refresh)
         self.case_view.casesChanged.connect(self.refresh)
+        self.intake.caseRegistered.connect(lambda _case_id: self.refresh())
 
     def _show_page(self, row: int) -> None:
         if row >= 0:
             self.pages.setCurrentIndex(row)
+
+    def go_to(self, page: QWidget) -> None:
+        """Show a sidebar page."""
+        self.nav.setCurrentRow(self.pages.indexOf(page))
 
     def _focus_search(self) -> None:
         self.search.setFocus()
@@ -165,7 +173,7 @@ class MainWindow(QMainWindow):
         else:
             self.kanban.text.setText(text)
             self.kanban.reload()
-            self.nav.setCurrentRow(1)
+            self.go_to(self.kanban)
 
     def sweep(self) -> None:
         """Mark missed time limits, then repaint what shows them."""

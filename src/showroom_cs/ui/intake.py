@@ -1,0 +1,410 @@
+"""新建投诉: the registration form, grouped as on paper, fillable without the mouse.
+
+The phone comes first: a known number shows the customer's earlier cases and
+fills name and address. Every change is kept in a draft file, offered back
+after a crash; saving assigns the case number and removes the draft.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import operations as op
+from ..domain import ClockKind, Severity
+from ..drafts import discard_draft, load_draft, save_draft
+from ..errors import RuleError, ShowroomError
+from ..phone import format_phone, normalize_phone
+from ..queries import customer_history
+from .session import Session
+
+AUTOSAVE_MS = 400
+TEXT_FIELDS = (
+    "customer_phone",
+    "customer_name",
+    "customer_address",
+    "order_no",
+    "purchase_date",
+    "install_date",
+    "brand_model",
+    "subject",
+    "demand_note",
+)
+COMBO_FIELDS = ("product_category", "channel", "category", "severity")
+
+
+def service_promise(session: Session, severity: Severity) -> str:
+    """服务承诺 from the SLA settings, read back to the customer and printed."""
+    sla = session.store.settings().sla
+    contact = sla[ClockKind.FIRST_CONTACT][severity]
+    feedback = sla[ClockKind.FEEDBACK][severity]
+    return f"我们将在 {contact} 小时内与您联系，并在 {feedback} 日内反馈处理结果。"
+
+
+class IntakePage(QWidget):
+    """Signals:
+    caseRegistered(int): a complaint was saved (its case id).
+    """
+
+    caseRegistered = Signal(int)
+
+    def __init__(
+        self, session: Session, draft_folder: Path | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        # Drafts live beside the database file; an in-memory database keeps none.
+        folder = draft_folder or (
+            session.store.path.parent / "drafts" if session.store.path else None
+        )
+        self.draft_path = folder / f"intake-{session.staff.id}.json" if folder else None
+        self.fields: dict[str, QWidget] = {}
+        self.autosave = QTimer(self)
+        self.autosave.setSingleShot(True)
+        self.autosave.setInterval(AUTOSAVE_MS)
+        self.autosave.timeout.connect(self.save_draft)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
+        title = QLabel("新建投诉")
+        title.setObjectName("pageTitle")
+        outer.addWidget(title)
+        self.draft_banner = self._draft_banner()
+        outer.addWidget(self.draft_banner)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget()
+        form_layout = QVBoxLayout(body)
+        form_layout.addWidget(self._customer_group())
+        form_layout.addWidget(self._complaint_group())
+        form_layout.addStretch(1)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        outer.addWidget(self.error)
+        self.saved = QLabel()
+        self.saved.setObjectName("saved")
+        self.saved.setStyleSheet("color: #2e7d32; font-weight: 600;")
+        self.saved.hide()
+        outer.addWidget(self.saved)
+        outer.addLayout(self._buttons())
+        for widget in self.fields.values():
+            _on_change(widget, self.autosave.start)
+        self._offer_draft()
+
+    # ----------------------------------------------------------- building
+
+    def _line(self, name: str, placeholder: str = "") -> QLineEdit:
+        edit = QLineEdit()
+        edit.setObjectName(name)
+        edit.setPlaceholderText(placeholder)
+        self.fields[name] = edit
+        return edit
+
+    def _combo(self, name: str, options: list[tuple[str, Any]]) -> QComboBox:
+        combo = QComboBox()
+        combo.setObjectName(name)
+        for label, value in options:
+            combo.addItem(label, value)
+        self.fields[name] = combo
+        return combo
+
+    def _list(self, name: str, *, blank: str | None = None) -> list[tuple[str, Any]]:
+        entries = self.session.store.settings().active_entries(name)
+        options: list[tuple[str, Any]] = [(blank, "")] if blank else []
+        return options + [(e.label, e.key) for e in entries]
+
+    def _customer_group(self) -> QGroupBox:
+        box = QGroupBox("客户信息")
+        grid = QGridLayout(box)
+        phone = self._line("customer_phone", "手机号或带区号的固定电话")
+        phone.editingFinished.connect(self.look_up_customer)
+        self.history = QLabel()
+        self.history.setObjectName("history")
+        grid.addWidget(QLabel("联系电话 *"), 0, 0)
+        grid.addWidget(phone, 0, 1)
+        grid.addWidget(self.history, 0, 2, 1, 2)
+        grid.addWidget(QLabel("姓名 *"), 1, 0)
+        grid.addWidget(self._line("customer_name"), 1, 1)
+        grid.addWidget(QLabel("地址"), 1, 2)
+        grid.addWidget(self._line("customer_address", "小区 / 楼栋 / 房号（上门需要）"), 1, 3)
+        grid.addWidget(QLabel("订单/合同号"), 2, 0)
+        grid.addWidget(self._line("order_no"), 2, 1)
+        grid.addWidget(QLabel("购买日期"), 2, 2)
+        grid.addWidget(self._line("purchase_date", "例如 2026-08-15"), 2, 3)
+        grid.addWidget(QLabel("产品品类"), 3, 0)
+        grid.addWidget(
+            self._combo("product_category", self._list("product_category", blank="（未选）")), 3, 1
+        )
+        grid.addWidget(QLabel("送货/安装日期"), 3, 2)
+        grid.addWidget(self._line("install_date", "例如 2026-09-02"), 3, 3)
+        grid.addWidget(QLabel("品牌/型号"), 4, 0)
+        grid.addWidget(self._line("brand_model"), 4, 1, 1, 3)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 2)
+        return box
+
+    def _complaint_group(self) -> QGroupBox:
+        box = QGroupBox("投诉信息")
+        form = QFormLayout(box)
+        row = QHBoxLayout()
+        row.addWidget(self._combo("channel", self._list("channel")))
+        row.addWidget(QLabel("投诉类别 *"))
+        row.addWidget(self._combo("category", self._list("category")))
+        row.addWidget(QLabel("严重程度 *"))
+        severity = self._combo(
+            "severity",
+            [(s.label, s.value) for s in (Severity.NORMAL, Severity.IMPORTANT, Severity.URGENT)],
+        )
+        severity.currentIndexChanged.connect(self._update_promise)
+        row.addWidget(severity)
+        row.addStretch(1)
+        form.addRow("受理渠道 *", row)
+        form.addRow("投诉对象", self._line("subject", "产品、员工或部门"))
+        visit = QCheckBox("需要上门查看")
+        visit.setObjectName("needs_visit")
+        self.fields["needs_visit"] = visit
+        form.addRow("", visit)
+        description = QPlainTextEdit()
+        description.setObjectName("description")
+        description.setTabChangesFocus(True)
+        description.setPlaceholderText("发生了什么、什么时候、具体在哪里（如 主卧衣柜左侧门板）")
+        description.setMinimumHeight(90)
+        self.fields["description"] = description
+        form.addRow("投诉内容 *", description)
+        demands = QHBoxLayout()
+        self.demand_boxes: dict[str, QCheckBox] = {}
+        for entry in self.session.store.settings().active_entries("demand"):
+            check = QCheckBox(entry.label)
+            check.setObjectName(f"demand_{entry.key}")
+            self.demand_boxes[entry.key] = check
+            self.fields[f"demand_{entry.key}"] = check
+            demands.addWidget(check)
+        demands.addStretch(1)
+        form.addRow("客户诉求 *", demands)
+        form.addRow("补充说明", self._line("demand_note"))
+        self.promise = QLabel()
+        self.promise.setObjectName("promise")
+        form.addRow("服务承诺", self.promise)
+        self._update_promise()
+        return box
+
+    def _buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.confirm_button = QPushButton("确认（读给客户听）")
+        self.confirm_button.setObjectName("confirm")
+        self.confirm_button.clicked.connect(self.read_back)
+        self.save_button = QPushButton("保存  Ctrl+S")
+        self.save_button.setObjectName("save")
+        self.save_button.setProperty("primary", True)
+        self.save_button.setToolTip("保存后分配投诉编号（Ctrl+S）")
+        self.save_button.clicked.connect(self.save)
+        QShortcut(QKeySequence("Ctrl+S"), self, self.save)
+        row.addWidget(self.confirm_button)
+        row.addWidget(self.save_button)
+        return row
+
+    def _draft_banner(self) -> QWidget:
+        banner = QWidget()
+        banner.setObjectName("banner")
+        layout = QHBoxLayout(banner)
+        self.draft_label = QLabel()
+        restore = QPushButton("恢复草稿")
+        restore.setObjectName("restoreDraft")
+        restore.clicked.connect(self.restore_draft)
+        drop = QPushButton("丢弃")
+        drop.setObjectName("discardDraft")
+        drop.clicked.connect(self.discard_draft)
+        layout.addWidget(self.draft_label, 1)
+        layout.addWidget(restore)
+        layout.addWidget(drop)
+        banner.hide()
+        return banner
+
+    # ------------------------------------------------------------- values
+
+    def values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, widget in self.fields.items():
+            if isinstance(widget, QLineEdit):
+                values[name] = widget.text()
+            elif isinstance(widget, QPlainTextEdit):
+                values[name] = widget.toPlainText()
+            elif isinstance(widget, QComboBox):
+                values[name] = widget.currentData()
+            elif isinstance(widget, QCheckBox):
+                values[name] = widget.isChecked()
+        return values
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            widget = self.fields.get(name)
+            if isinstance(widget, QLineEdit):
+                widget.setText(str(value or ""))
+            elif isinstance(widget, QPlainTextEdit):
+                widget.setPlainText(str(value or ""))
+            elif isinstance(widget, QComboBox):
+                index = widget.findData(value)
+                if index >= 0:
+                    widget.setCurrentIndex(index)
+            elif isinstance(widget, QCheckBox):
+                widget.setChecked(bool(value))
+
+    def draft(self) -> op.CaseDraft:
+        values = self.values()
+        return op.CaseDraft(
+            customer_name=values["customer_name"],
+            customer_phone=values["customer_phone"],
+            category=values["category"] or "",
+            description=values["description"],
+            channel=values["channel"] or "",
+            severity=values["severity"],
+            demands=tuple(key for key, box in self.demand_boxes.items() if box.isChecked()),
+            demand_note=values["demand_note"],
+            customer_address=values["customer_address"],
+            order_no=values["order_no"],
+            purchase_date=values["purchase_date"] or None,
+            install_date=values["install_date"] or None,
+            product_category=values["product_category"] or "",
+            brand_model=values["brand_model"],
+            subject=values["subject"],
+            needs_visit=values["needs_visit"],
+        )
+
+    # ------------------------------------------------------------ actions
+
+    def look_up_customer(self) -> None:
+        """A known number: show the earlier cases and fill name and address."""
+        phone_edit = self.fields["customer_phone"]
+        assert isinstance(phone_edit, QLineEdit)
+        try:
+            phone = normalize_phone(phone_edit.text())
+        except RuleError:
+            self.history.setText("")
+            return
+        earlier = customer_history(self.session.store, phone)
+        if not earlier:
+            self.history.setText("新客户")
+            return
+        last = self.session.store.case(earlier[0])
+        self.history.setText(f"老客户 · {len(earlier)} 件历史投诉（最近 {last.case_no}）")
+        for name, value in (
+            ("customer_name", last.customer_name),
+            ("customer_address", last.customer_address),
+        ):
+            edit = self.fields[name]
+            if isinstance(edit, QLineEdit) and not edit.text().strip():
+                edit.setText(value)
+        phone_edit.setText(format_phone(phone))
+
+    def read_back(self) -> None:
+        """确认: the text as it will be printed, for the customer to hear."""
+        values = self.values()
+        severity = Severity(values["severity"])
+        text = (
+            f"客户：{values['customer_name']}  电话：{values['customer_phone']}\n\n"
+            f"投诉内容：{values['description']}\n\n"
+            f"服务承诺：{service_promise(self.session, severity)}"
+        )
+        QMessageBox.information(self, "请与客户核对", text)
+
+    def save(self) -> int | None:
+        """保存: register the case; on a refusal say what is missing and keep everything."""
+        self.saved.hide()
+        try:
+            change = op.register_case(self.session.ctx(), self.draft())
+        except ShowroomError as refusal:
+            self.error.setText(refusal.message)
+            self.error.show()
+            missing = getattr(refusal, "missing", ())
+            widget = self.fields.get(missing[0]) if missing else None
+            if widget is not None:
+                widget.setFocus()
+            return None
+        self.autosave.stop()
+        if self.draft_path is not None:
+            discard_draft(self.draft_path)
+        self.error.hide()
+        self.saved.setText(f"已保存：投诉编号 {change.after.case_no}")
+        self.saved.show()
+        self.clear()
+        self.caseRegistered.emit(change.after.id)
+        return change.after.id
+
+    def clear(self) -> None:
+        for widget in self.fields.values():
+            if isinstance(widget, QLineEdit | QPlainTextEdit):
+                widget.clear()
+            elif isinstance(widget, QCheckBox):
+                widget.setChecked(False)
+            elif isinstance(widget, QComboBox):
+                widget.setCurrentIndex(0)
+        self.history.setText("")
+        self.autosave.stop()
+        self.fields["customer_phone"].setFocus()
+
+    # ------------------------------------------------------------- drafts
+
+    def save_draft(self) -> None:
+        if self.draft_path is None:
+            return
+        values = self.values()
+        values["saved_at"] = self.session.clock.now().strftime("%m-%d %H:%M")
+        if any(v for k, v in values.items() if k not in ("saved_at", *COMBO_FIELDS)):
+            save_draft(self.draft_path, values)
+
+    def _offer_draft(self) -> None:
+        found = load_draft(self.draft_path) if self.draft_path else None
+        if found:
+            self.draft_label.setText(
+                f"有一份未保存的登记草稿（{found.get('saved_at', '')}），要恢复吗？"
+            )
+            self.draft_banner.show()
+
+    def restore_draft(self) -> None:
+        found = load_draft(self.draft_path) if self.draft_path else None
+        if found:
+            self.set_values(found)
+        self.draft_banner.hide()
+
+    def discard_draft(self) -> None:
+        if self.draft_path is not None:
+            discard_draft(self.draft_path)
+        self.draft_banner.hide()
+
+    def _update_promise(self) -> None:
+        severity = self.fields["severity"]
+        assert isinstance(severity, QComboBox)
+        self.promise.setText(service_promise(self.session, Severity(severity.currentData())))
+
+
+def _on_change(widget: QWidget, callback: Any) -> None:
+    if isinstance(widget, QLineEdit | QPlainTextEdit):
+        widget.textChanged.connect(callback)
+    elif isinstance(widget, QComboBox):
+        widget.currentIndexChanged.connect(callback)
+    elif isinstance(widget, QCheckBox):
+        widget.toggled.connect(callback)

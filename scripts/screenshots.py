@@ -50,6 +50,7 @@ def main() -> int:
         (window.today, "today"),
         (window.intake, "intake"),
         (window.kanban, "kanban"),
+        (window.case_list, "case-list"),
         (window.calendar, "calendar"),
     ):
         window.go_to(page)

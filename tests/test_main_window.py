@@ -295,3 +295,36 @@ def test_an_unexpected_error_is_logged_and_shown_in_chinese(
         if getattr(handler, "baseFilename", None) == str(log_file):
             root.removeHandler(handler)
             handler.close()
+
+
+def test_the_case_list_sorts_and_searches_in_sql(qtbot, desk: Desk, qtmodeltester) -> None:  # type: ignore[no-untyped-def]
+    desk.register(severity=Severity.NORMAL)
+    desk.register(
+        customer_name="李娜",
+        customer_phone="13912345678",
+        severity=Severity.URGENT,
+        description="卫生间花洒漏水",
+    )
+    desk.register(customer_name="王磊", customer_phone="13712345678", severity=Severity.IMPORTANT)
+    window = _window(qtbot, desk)
+    window.go_to(window.case_list)
+    page = window.case_list
+    model = page.model
+    qtmodeltester.check(model)
+    assert page.count.text() == "共 3 件"
+    assert [model.index(r, 0).data() for r in range(3)] == [
+        "TS-20261123-003",
+        "TS-20261123-002",
+        "TS-20261123-001",
+    ]
+    page.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)  # 严重程度: most urgent first
+    assert [model.index(r, 5).data() for r in range(3)] == ["紧急", "重要", "一般"]
+    assert model.index(0, 2).data() == "李**"
+    page.search.setText("漏水")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.count.text() == "共 1 件" and model.index(0, 0).data() == "TS-20261123-002"
+    page.table.doubleClicked.emit(model.index(0, 0))
+    assert window.pages.currentWidget() is window.case_view
+    page.search.setText("没有这个人")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.empty.isVisibleTo(page) and page.count.text() == "共 0 件"

@@ -165,3 +165,50 @@ def todo_items(store: Store, staff: Staff, now: dt.datetime, limit: int = 200) -
             label = SolutionKind(row["kind"]).label
             items.append(TodoItem(row["case_id"], f"待审批：{label}", None, False))
     return items
+
+
+# Columns the case list may sort by (SQL expressions), keyed by stable names.
+SORTABLE = {
+    "case_no": "case_no",
+    "received_at": "received_at",
+    "customer": "name_pinyin",
+    "category": "category",
+    "severity": "CASE severity WHEN 'urgent' THEN 0 WHEN 'important' THEN 1 ELSE 2 END",
+    "stage": "stage",
+    "next_due_at": "next_due_at IS NULL, next_due_at",
+}
+
+
+def case_list_ids(
+    store: Store,
+    *,
+    text: str = "",
+    sort: str = "received_at",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[int]:
+    """A page of the case list: all cases (or the search's matches), sorted in SQL."""
+    order = SORTABLE[sort]
+    direction = "DESC" if descending else "ASC"
+    order_sql = ", ".join(f"{part.strip()} {direction}" for part in order.split(","))
+    if text.strip():
+        ids = search_case_ids(store, text, limit=TEXT_FILTER_LIMIT, include_voided=True)
+        marks = ",".join("?" for _ in ids) or "NULL"
+        rows = store.query(
+            f"SELECT id FROM cases WHERE id IN ({marks}) ORDER BY {order_sql}, id {direction} "
+            "LIMIT ? OFFSET ?",
+            [*ids, limit, offset],
+        )
+    else:
+        rows = store.query(
+            f"SELECT id FROM cases ORDER BY {order_sql}, id {direction} LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+    return [row[0] for row in rows]
+
+
+def case_list_count(store: Store, *, text: str = "") -> int:
+    if text.strip():
+        return len(search_case_ids(store, text, limit=TEXT_FILTER_LIMIT, include_voided=True))
+    return int(store.scalar("SELECT COUNT(*) FROM cases"))

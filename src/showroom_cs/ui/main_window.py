@@ -28,6 +28,7 @@ from ..queries import overdue_count
 from ..search import search_case_ids
 from ..store.rows import db_time
 from . import theme
+from .case_list import CaseListPage
 from .case_view import CaseView
 from .intake import IntakePage
 from .kanban import KanbanPage
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.today = TodayPage(session)
         self.intake = IntakePage(session)
         self.kanban = KanbanPage(session)
+        self.case_list = CaseListPage(session)
         self.calendar = CalendarPlaceholder()
         self.case_view = CaseView(session)
         self.pages = QStackedWidget()
@@ -75,7 +77,8 @@ class MainWindow(QMainWindow):
             ("今日待办", "mdi6.calendar-check", self.today, "Ctrl+1"),
             ("新建投诉", "mdi6.file-document-edit-outline", self.intake, "Ctrl+N"),
             ("案件看板", "mdi6.view-column", self.kanban, "Ctrl+2"),
-            ("回访日历", "mdi6.calendar-month", self.calendar, "Ctrl+3"),
+            ("案件查询", "mdi6.table-search", self.case_list, "Ctrl+3"),
+            ("回访日历", "mdi6.calendar-month", self.calendar, "Ctrl+4"),
         ):
             item = QListWidgetItem(theme.icon(icon), title)
             item.setToolTip(f"{title}（{shortcut}）")
@@ -136,6 +139,7 @@ class MainWindow(QMainWindow):
     def _connect_pages(self) -> None:
         self.today.caseRequested.connect(self.open_case)
         self.kanban.caseRequested.connect(self.open_case)
+        self.case_list.caseRequested.connect(self.open_case)
         self.kanban.casesChanged.connect(self.refresh)
         self.case_view.casesChanged.connect(self.refresh)
         self.intake.caseRegistered.connect(lambda _case_id: self.refresh())
@@ -183,6 +187,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         self.today.refresh()
         self.kanban.reload()
+        self.case_list.model.reload()
         if self.pages.currentWidget() is self.case_view and self.case_view.case is not None:
             self.case_view.show_case(self.case_view.case.id)
         self.refresh_status()

@@ -328,3 +328,67 @@ def test_the_case_list_sorts_and_searches_in_sql(qtbot, desk: Desk, qtmodelteste
     page.search.setText("没有这个人")
     qtbot.keyClick(page.search, Qt.Key.Key_Return)
     assert page.empty.isVisibleTo(page) and page.count.text() == "共 0 件"
+
+
+def test_case_view_edits_fields_books_a_visit_and_decides_an_approval(  # type: ignore[no-untyped-def]
+    qtbot, desk: Desk, answer_dialogs
+) -> None:
+    from showroom_cs.domain import SolutionKind
+
+    case = to_in_progress(desk, desk.register(), kind=SolutionKind.GIFT, cost_fen=300_00)
+    window = _window(qtbot, desk, "刘洋")  # the general manager approves gifts
+    window.open_case(case.id)
+    view = window.case_view
+    answer_dialogs.fill["edit"] = lambda d: d.inputs["customer_address"].setText("阳光花园 5栋 801")  # type: ignore[attr-defined]
+    qtbot.mouseClick(view.buttons["edit"], Qt.MouseButton.LeftButton)
+    assert desk.case(case.id).customer_address == "阳光花园 5栋 801"
+    qtbot.mouseClick(view.buttons["schedule_visit"], Qt.MouseButton.LeftButton)
+    (visit,) = desk.store.appointments(case.id)
+    assert visit.starts_at.hour == 10 and visit.address == "阳光花园 5栋 801"
+    assert view.buttons["decide_approval"].isEnabled()
+    qtbot.mouseClick(view.buttons["decide_approval"], Qt.MouseButton.LeftButton)
+    assert desk.store.approvals(case.id)[0].status.value == "approved"
+    assert not view.buttons["decide_approval"].isEnabled()
+    assert "没有待审批" in view.buttons["decide_approval"].toolTip()
+    notes = [view.timeline.item(i).text() for i in range(3)]
+    assert "已批准赠礼致歉 300 元" in notes[0] and "上门预约" in notes[1]
+
+
+def test_photos_attach_from_the_form_and_the_case_view(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QColor, QImage
+
+    from showroom_cs.clock import FixedClock
+    from showroom_cs.store import Store
+    from showroom_cs.ui.intake import IntakePage
+
+    from .conftest import START, make_desk
+
+    desk = make_desk(Store.open(tmp_path / "cases.db"), FixedClock(START))
+    photo = tmp_path / "门板缝隙.png"
+    image = QImage(120, 90, QImage.Format.Format_RGB32)
+    image.fill(QColor("#c62828"))
+    assert image.save(str(photo))
+    notes = tmp_path / "说明.txt"
+    notes.write_text("x", encoding="utf-8")
+    page = IntakePage(Session(desk.store, desk.clock, desk.staff["王芳"]))
+    qtbot.addWidget(page)
+    page.attachments.add_files([photo, notes])
+    assert page.attachments.list.count() == 1
+    assert "只能添加照片" in page.attachments.message.text()
+    page.fields["customer_phone"].setText("13800138000")
+    page.fields["customer_name"].setText("张伟")
+    page.fields["description"].setPlainText("门板缝隙")
+    page.demand_boxes["维修"].setChecked(True)
+    case_id = page.save()
+    assert case_id is not None
+    (saved,) = desk.store.attachments(case_id)
+    assert saved.file_name == "门板缝隙.png"
+    window = _window(qtbot, desk)
+    window.open_case(case_id)
+    strip = window.case_view.attachments
+    assert strip.list.count() == 1 and not strip.list.item(0).icon().isNull()
+    second = tmp_path / "现场.png"
+    image.save(str(second))
+    strip.add_files([second])
+    assert strip.list.count() == 2
+    assert "添加现场照片：现场.png" in window.case_view.timeline.item(0).text()

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QTime
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -36,10 +37,12 @@ from ..domain import (
     ContactPurpose,
     Responsibility,
     ReviewItem,
+    Severity,
     SolutionKind,
     Stage,
 )
-from ..errors import ShowroomError
+from ..errors import RuleError, ShowroomError
+from ..phone import format_phone
 from .session import Session
 
 
@@ -47,7 +50,7 @@ from .session import Session
 class Field:
     name: str
     label: str
-    kind: str  # text | long | combo | date | money | check
+    kind: str  # text | long | combo | date | time | money | check
     options: list[tuple[str, Any]] = field(default_factory=list)
     default: Any = None
 
@@ -153,6 +156,59 @@ def fields_for(session: Session, case: Case, action: str, target: Stage | None) 
             Field("actions", "处理经过", "long", default=case.rectification_result),
             Field("improvement", "改进措施", "long"),
         ]
+    if action == "edit":
+        settings = session.store.settings()
+        return (
+            [
+                Field("customer_name", "客户姓名", "text", default=case.customer_name),
+                Field(
+                    "customer_phone", "联系电话", "text", default=format_phone(case.customer_phone)
+                ),
+                Field("customer_address", "地址", "text", default=case.customer_address),
+                Field("order_no", "订单/合同号", "text", default=case.order_no),
+                Field("brand_model", "品牌/型号", "text", default=case.brand_model),
+                Field(
+                    "category",
+                    "投诉类别",
+                    "combo",
+                    _list_options(session, "category"),
+                    case.category,
+                ),
+                Field(
+                    "severity", "严重程度", "combo", [(s.label, s) for s in Severity], case.severity
+                ),
+                Field("description", "投诉内容", "long", default=case.description),
+                Field("needs_visit", "需要上门查看", "check", default=case.needs_visit),
+                Field("note", "修改说明", "text"),
+            ]
+            if settings
+            else []
+        )
+    if action == "schedule_visit":
+        start = session.clock.now() + dt.timedelta(days=1)
+        return [
+            Field(
+                "staff_id",
+                "上门人员",
+                "combo",
+                _staff_options(session),
+                case.owner_id or session.staff.id,
+            ),
+            Field("day", "日期", "date", default=start.date()),
+            Field("start", "开始时间", "time", default=dt.time(10, 0)),
+            Field("hours", "预计时长", "combo", [("1 小时", 1), ("2 小时", 2), ("半天", 4)], 1),
+            Field("address", "地址", "text", default=case.customer_address),
+        ]
+    if action == "decide_approval":
+        return [
+            Field("approve", "审批结果", "combo", [("批准", True), ("驳回", False)], True),
+            Field("note", "审批意见（驳回时必填）", "text"),
+        ]
+    if action == "report_progress":
+        return [
+            Field("done", "已完成事项", "long"),
+            Field("outstanding", "未完成事项及原因", "long"),
+        ]
     if action in ("reopen", "void", "escalate"):
         label = {"reopen": "重新打开的理由", "void": "作废理由", "escalate": "升级理由"}[action]
         return [Field("reason", label, "long")]
@@ -163,6 +219,33 @@ def perform(session: Session, case: Case, action: str, values: dict[str, Any]) -
     """Call the core operation of `action` with the dialog's values."""
     ctx = session.ctx()
     cost = round(values["cost"] * 100) if "cost" in values else None
+    if action == "edit":
+        note = values.pop("note", "")
+        current = {
+            "customer_phone": format_phone(case.customer_phone),
+            **{name: getattr(case, name) for name in values if name != "customer_phone"},
+        }
+        changes = {k: v for k, v in values.items() if v != current[k]}
+        if not changes:
+            raise RuleError("没有修改任何内容。")
+        return op.edit_case(ctx, case.id, changes, note)
+    if action == "schedule_visit":
+        starts = dt.datetime.combine(values["day"], values["start"])
+        return op.schedule_visit(
+            ctx,
+            case.id,
+            staff_id=values["staff_id"],
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=values["hours"]),
+            address=values["address"],
+        )
+    if action == "decide_approval":
+        pending = [a for a in session.store.approvals(case.id) if a.status.value == "pending"]
+        if not pending:
+            raise RuleError("这个案件没有待审批的申请。")
+        return op.decide_approval(
+            ctx, pending[-1].id, approve=values["approve"], note=values["note"]
+        )
     calls: dict[str, Callable[[], op.CaseChange]] = {
         "assign": lambda: op.assign(
             ctx, case.id, owner_id=values["owner_id"], department=values["department"]
@@ -221,6 +304,9 @@ def perform(session: Session, case: Case, action: str, values: dict[str, Any]) -
             cause=values["cause"],
             actions=values["actions"],
             improvement=values["improvement"],
+        ),
+        "report_progress": lambda: op.report_progress(
+            ctx, case.id, done=values["done"], outstanding=values["outstanding"]
         ),
         "reopen": lambda: op.reopen_case(ctx, case.id, values["reason"]),
         "void": lambda: op.void_case(ctx, case.id, values["reason"]),
@@ -313,6 +399,12 @@ def _widget(spec: Field) -> QWidget:
         day: dt.date = spec.default
         date.setDate(QDate(day.year, day.month, day.day))
         return date
+    if spec.kind == "time":
+        edit = QTimeEdit()
+        edit.setDisplayFormat("HH:mm")
+        moment: dt.time = spec.default
+        edit.setTime(QTime(moment.hour, moment.minute))
+        return edit
     if spec.kind == "money":
         money = QDoubleSpinBox()
         money.setRange(0, 10_000_000)
@@ -337,6 +429,9 @@ def _value(widget: QWidget) -> Any:
     if isinstance(widget, QDateEdit):
         day = widget.date()
         return dt.date(day.year(), day.month(), day.day())
+    if isinstance(widget, QTimeEdit):
+        moment = widget.time()
+        return dt.time(moment.hour(), moment.minute())
     if isinstance(widget, QDoubleSpinBox):
         return widget.value()
     if isinstance(widget, QCheckBox):

@@ -27,23 +27,29 @@ from ..phone import format_phone
 from ..privacy import mask_phone
 from . import theme
 from .action_dialog import ActionDialog
+from .attachments import AttachmentStrip
 from .session import Session
 
 # The buttons of the case view, in workflow order, and the next step per stage.
 ACTIONS = (
     "assign",
     "reassign",
+    "schedule_visit",
     "propose_solution",
     "revise_solution",
+    "decide_approval",
     "judge_invalid",
+    "report_progress",
     "record_rectification",
     "review",
     "record_contact",
     "close",
+    "edit",
     "escalate",
     "reopen",
     "void",
 )
+PER_ROW = 8
 NEXT_STEP = {
     Stage.REGISTERED: "assign",
     Stage.INVESTIGATING: "propose_solution",
@@ -74,6 +80,12 @@ class CaseView(QWidget):
         self.customer = self._group("客户与订单", left)
         self.complaint = self._group("投诉信息", left)
         self.handling = self._group("处理", left)
+        attachments_box = QGroupBox("附件")
+        attachments_layout = QVBoxLayout(attachments_box)
+        self.attachments = AttachmentStrip(session)
+        self.attachments.changed.connect(self._attachments_changed)
+        attachments_layout.addWidget(self.attachments)
+        left.addWidget(attachments_box)
         left.addStretch(1)
         body.addLayout(left, 3)
         timeline_box = QGroupBox("时间线")
@@ -103,7 +115,7 @@ class CaseView(QWidget):
             button.setObjectName(f"action_{action}")
             button.clicked.connect(lambda _=False, a=action: self._run(a))
             self.buttons[action] = button
-            others.addWidget(button, number // 6, number % 6)
+            others.addWidget(button, number // PER_ROW, number % PER_ROW)
         actions.addLayout(others)
         actions.addStretch(1)
         layout.addLayout(actions)
@@ -117,7 +129,14 @@ class CaseView(QWidget):
 
     def show_case(self, case_id: int) -> None:
         self.case = self.session.store.case(case_id)
+        self.attachments.show_case(case_id)
         self._fill()
+
+    def _attachments_changed(self) -> None:
+        if self.case is not None:
+            self.case = self.session.store.case(self.case.id)
+            self._fill()
+            self.casesChanged.emit()
 
     def _fill(self) -> None:
         case = self.case
@@ -189,8 +208,11 @@ class CaseView(QWidget):
             item = QListWidgetItem(f"{event.at:%m-%d %H:%M}  {who}  {event.note}")
             self.timeline.addItem(item)
         staff = self.session.staff
+        pending = any(a.status.value == "pending" for a in store.approvals(case.id))
         for action, button in self.buttons.items():
             reason = workflow.why_not(staff, case, action)
+            if reason is None and action == "decide_approval" and not pending:
+                reason = "这个案件没有待审批的赠礼或赔偿申请。"
             button.setEnabled(reason is None)
             button.setToolTip(reason or workflow.RULES[action].requires)
         next_action = NEXT_STEP.get(case.stage)

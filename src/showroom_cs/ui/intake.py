@@ -35,6 +35,7 @@ from ..drafts import discard_draft, load_draft, save_draft
 from ..errors import RuleError, ShowroomError
 from ..phone import format_phone, normalize_phone
 from ..queries import customer_history
+from .attachments import AttachmentStrip
 from .session import Session
 
 AUTOSAVE_MS = 400
@@ -205,6 +206,8 @@ class IntakePage(QWidget):
         demands.addStretch(1)
         form.addRow("客户诉求 *", demands)
         form.addRow("补充说明", self._line("demand_note"))
+        self.attachments = AttachmentStrip(self.session)
+        form.addRow("附件", self.attachments)
         self.promise = QLabel()
         self.promise.setObjectName("promise")
         form.addRow("服务承诺", self.promise)
@@ -348,8 +351,12 @@ class IntakePage(QWidget):
         if self.draft_path is not None:
             discard_draft(self.draft_path)
         self.error.hide()
+        problems = self.attachments.attach_pending(change.after.id)
         self.saved.setText(f"已保存：投诉编号 {change.after.case_no}")
         self.saved.show()
+        if problems:
+            self.error.setText("附件未能全部添加：" + "；".join(problems))
+            self.error.show()
         self.clear()
         self.caseRegistered.emit(change.after.id)
         return change.after.id

@@ -52,6 +52,8 @@ def main() -> int:
         (window.kanban, "kanban"),
         (window.case_list, "case-list"),
         (window.calendar, "calendar"),
+        (window.stats, "stats"),
+        (window.settings_page, "settings"),
     ):
         window.go_to(page)
         shot(name)

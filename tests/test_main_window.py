@@ -392,3 +392,39 @@ def test_photos_attach_from_the_form_and_the_case_view(qtbot, tmp_path) -> None:
     strip.add_files([second])
     assert strip.list.count() == 2
     assert "添加现场照片：现场.png" in window.case_view.timeline.item(0).text()
+
+
+def test_statistics_and_settings_pages_show_the_figures_in_force(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel, QTableWidget
+
+    from .walk import to_closed
+
+    to_closed(desk, desk.register())
+    desk.register(customer_phone="13912345678", category="服务态度")
+    window = _window(qtbot, desk)
+    window.go_to(window.stats)
+    assert window.stats.findChild(QLabel, "tile_received").text() == "2"
+    assert window.stats.findChild(QLabel, "tile_closed").text() == "1"
+    assert window.stats.findChild(QLabel, "tile_satisfaction").text() == "4.0 / 5"
+    assert window.stats.range.text() == "2026-11-23 至 2026-11-29"
+    window.go_to(window.settings_page)
+    sla = window.settings_page.findChild(QTableWidget, "slaTable")
+    assert sla.item(0, 0).text() == "首次响应（小时）" and sla.item(0, 1).text() == "2"
+    staff = window.settings_page.findChild(QTableWidget, "staffTable")
+    assert staff.rowCount() == 7 and staff.item(5, 1).text() == "客服专员"
+
+
+def test_changing_my_pin(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    from showroom_cs.ui.settings_page import PinDialog
+
+    op.set_own_pin(desk.store, desk.staff["王芳"].id, "1357")
+    dialog = PinDialog(Session(desk.store, desk.clock, desk.staff["王芳"]))
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.old, "0000")
+    qtbot.keyClicks(dialog.new, "2468")
+    qtbot.keyClicks(dialog.again, "2468")
+    dialog.submit()
+    assert dialog.error.text() == "原 PIN 不正确。"
+    dialog.old.setText("1357")
+    dialog.submit()
+    assert op.log_in(desk.store, desk.staff["王芳"].id, "2468").name == "王芳"

@@ -34,6 +34,8 @@ from .intake import IntakePage
 from .kanban import KanbanPage
 from .login import LoginDialog
 from .session import Session
+from .settings_page import SettingsPage
+from .stats_page import StatsPage
 from .today import TodayPage
 
 SWEEP_INTERVAL_MS = 60_000
@@ -66,6 +68,8 @@ class MainWindow(QMainWindow):
         self.intake = IntakePage(session)
         self.kanban = KanbanPage(session)
         self.case_list = CaseListPage(session)
+        self.stats = StatsPage(session)
+        self.settings_page = SettingsPage(session)
         self.calendar = CalendarPlaceholder()
         self.case_view = CaseView(session)
         self.pages = QStackedWidget()
@@ -79,6 +83,8 @@ class MainWindow(QMainWindow):
             ("案件看板", "mdi6.view-column", self.kanban, "Ctrl+2"),
             ("案件查询", "mdi6.table-search", self.case_list, "Ctrl+3"),
             ("回访日历", "mdi6.calendar-month", self.calendar, "Ctrl+4"),
+            ("统计", "mdi6.chart-bar", self.stats, "Ctrl+5"),
+            ("设置", "mdi6.cog-outline", self.settings_page, "Ctrl+6"),
         ):
             item = QListWidgetItem(theme.icon(icon), title)
             item.setToolTip(f"{title}（{shortcut}）")
@@ -188,6 +194,7 @@ class MainWindow(QMainWindow):
         self.today.refresh()
         self.kanban.reload()
         self.case_list.model.reload()
+        self.stats.refresh()
         if self.pages.currentWidget() is self.case_view and self.case_view.case is not None:
             self.case_view.show_case(self.case_view.case.id)
         self.refresh_status()

@@ -1,0 +1,56 @@
+"""Figures of a period, checked against cases whose story the test wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from showroom_cs import operations as op
+from showroom_cs.domain import Severity, Stage
+from showroom_cs.stats import period_bounds, summarise
+
+from .conftest import Desk
+from .walk import follow_up, to_closed, to_follow_up
+
+
+def test_period_bounds() -> None:
+    sunday = dt.date(2026, 11, 29)
+    assert period_bounds("this_week", sunday) == (
+        dt.datetime(2026, 11, 23),
+        dt.datetime(2026, 11, 30),
+    )
+    assert period_bounds("last_week", sunday)[0] == dt.datetime(2026, 11, 16)
+    assert period_bounds("this_month", sunday) == (
+        dt.datetime(2026, 11, 1),
+        dt.datetime(2026, 12, 1),
+    )
+    assert period_bounds("last_month", dt.date(2026, 1, 5)) == (
+        dt.datetime(2025, 12, 1),
+        dt.datetime(2026, 1, 1),
+    )
+
+
+def test_summary_counts_rates_and_satisfaction(desk: Desk) -> None:
+    kept = to_closed(desk, desk.register())  # satisfaction 4
+    late = desk.register(
+        severity=Severity.URGENT, category="服务态度", customer_phone="13912345678"
+    )
+    voided = desk.register(customer_phone="13712345678")
+    op.void_case(desk.as_("赵敏"), voided.id, "重复登记")
+    other = to_follow_up(desk, desk.register(customer_phone="13612345678"))
+    follow_up(desk, other, satisfaction=5)
+    op.close_case(desk.as_("王芳"), other.id, cause="c", actions="a", improvement="i")
+    desk.clock.advance(hours=3)  # the urgent first contact is now missed
+    op.check_clocks(desk.system)
+    start, end = period_bounds("this_week", desk.clock.now().date())
+    summary = summarise(desk.store, start, end, desk.clock.now())
+    assert summary.received == 3  # the voided one does not count
+    assert summary.closed == 2 and summary.invalid == 0
+    assert summary.satisfaction == 4.5
+    assert summary.overdue_now == 1
+    assert dict(summary.by_category) == {"安装施工": 2, "服务态度": 1}
+    assert dict(summary.by_stage) == {Stage.CLOSED: 2, Stage.REGISTERED: 1}
+    # Kept in time, for each of the two closed cases: feedback (the rectification),
+    # the follow-up call, and first contact (met by that call). Missed: the
+    # urgent case's first contact. The voided case's clocks were called off.
+    assert summary.on_time_rate == 6 / 7
+    assert kept.id != late.id

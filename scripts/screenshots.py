@@ -10,9 +10,12 @@ per page.
 
 from __future__ import annotations
 
+import time
+
+SCRIPT_START = time.perf_counter()  # before Qt and the app are imported
+
 import argparse
 import sys
-import time
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -32,14 +35,17 @@ def main() -> int:
     parser.add_argument("--staff", default="王芳")
     args = parser.parse_args()
     started = time.perf_counter()
-    app = prepare_app()
+    prepare_app()
     store = Store.open(args.db)
     staff = next(s for s in store.all_staff() if s.name == args.staff)
     window = MainWindow(Session(store, SystemClock(), staff))
     window.resize(1440, 900)
     window.show()
     QApplication.processEvents()
-    print(f"window shown after {time.perf_counter() - started:.2f} s (board filled)")
+    print(
+        f"window shown and painted {time.perf_counter() - SCRIPT_START:.2f} s after the script "
+        f"started ({time.perf_counter() - started:.2f} s after the imports)"
+    )
     args.out.mkdir(parents=True, exist_ok=True)
 
     def shot(name: str) -> None:

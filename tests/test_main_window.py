@@ -428,3 +428,19 @@ def test_changing_my_pin(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-
     dialog.old.setText("1357")
     dialog.submit()
     assert op.log_in(desk.store, desk.staff["王芳"].id, "2468").name == "王芳"
+
+
+def test_today_lists_my_visits_booked_for_today(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    case = desk.register(customer_phone="13912345678")
+    op.schedule_visit(
+        desk.as_("王芳"),
+        case.id,
+        staff_id=desk.staff["李强"].id,
+        starts_at=dt.datetime(2026, 11, 23, 15),
+        ends_at=dt.datetime(2026, 11, 23, 16),
+    )
+    window = _window(qtbot, desk, "李强")
+    texts = [window.today.items.item(i).text() for i in range(window.today.items.count())]
+    assert any(t.startswith("今天 · 上门 15:00 · TS-20261123-001") for t in texts)

@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .domain import OPEN_STAGES, ClockKind, Severity, SolutionKind, Staff, Stage
+from .domain import (
+    OPEN_STAGES,
+    AppointmentKind,
+    ClockKind,
+    Severity,
+    SolutionKind,
+    Staff,
+    Stage,
+)
 from .search import search_case_ids
 from .store import Store
 from .store.rows import db_time
@@ -135,7 +143,7 @@ class TodoItem:
 
 def todo_items(store: Store, staff: Staff, now: dt.datetime, limit: int = 200) -> list[TodoItem]:
     """今日待办 for one person: missed time limits first, then what falls due today,
-    then approvals waiting for someone with their limit.
+    then visits booked for them today, then approvals waiting for their limit.
 
     Mine means: I own the case, I registered it and nobody owns it yet, or it
     has been escalated to my level.
@@ -154,6 +162,15 @@ def todo_items(store: Store, staff: Staff, now: dt.datetime, limit: int = 200) -
         due = dt.datetime.fromisoformat(row["next_due_at"])
         kind = ClockKind(row["next_due_kind"])
         items.append(TodoItem(row["id"], kind.label, due, due <= now))
+    visits = store.query(
+        "SELECT case_id, kind, starts_at FROM appointments WHERE staff_id = ? "
+        "AND status = 'planned' AND starts_at <= ? ORDER BY starts_at",
+        (staff.id, db_time(end_of_day)),
+    )
+    for row in visits:
+        starts = dt.datetime.fromisoformat(row["starts_at"])
+        label = AppointmentKind(row["kind"]).label
+        items.append(TodoItem(row["case_id"], f"{label} {starts:%H:%M}", starts, starts < now))
     limit_fen = store.settings().approval_limit_fen(staff.role)
     if limit_fen is None or limit_fen > 0:
         approvals = store.query(

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -89,6 +90,7 @@ class SettingsPage(QWidget):
             ):
                 staff.setItem(number, column, QTableWidgetItem(value))
         staff.verticalHeader().setVisible(False)
+        staff.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         staff.setMinimumHeight(min(40 + 32 * len(members), 300))
         self.body.addWidget(_boxed("员工与角色", staff))
         sla = QTableWidget(len(ClockKind), 4)
@@ -103,7 +105,7 @@ class SettingsPage(QWidget):
                     number, column, QTableWidgetItem(str(settings.sla_value(clock, severity)))
                 )
         sla.verticalHeader().setVisible(False)
-        sla.setColumnWidth(0, 220)
+        sla.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         sla.setMinimumHeight(40 + 32 * len(ClockKind))
         self.body.addWidget(_boxed("时限", sla))
         hours = QGroupBox("营业与回访")

@@ -157,33 +157,43 @@ def fields_for(session: Session, case: Case, action: str, target: Stage | None) 
             Field("improvement", "改进措施", "long"),
         ]
     if action == "edit":
-        settings = session.store.settings()
-        return (
-            [
-                Field("customer_name", "客户姓名", "text", default=case.customer_name),
-                Field(
-                    "customer_phone", "联系电话", "text", default=format_phone(case.customer_phone)
-                ),
-                Field("customer_address", "地址", "text", default=case.customer_address),
-                Field("order_no", "订单/合同号", "text", default=case.order_no),
-                Field("brand_model", "品牌/型号", "text", default=case.brand_model),
-                Field(
-                    "category",
-                    "投诉类别",
-                    "combo",
-                    _list_options(session, "category"),
-                    case.category,
-                ),
-                Field(
-                    "severity", "严重程度", "combo", [(s.label, s) for s in Severity], case.severity
-                ),
-                Field("description", "投诉内容", "long", default=case.description),
-                Field("needs_visit", "需要上门查看", "check", default=case.needs_visit),
-                Field("note", "修改说明", "text"),
-            ]
-            if settings
-            else []
-        )
+        purchase, install = case.purchase_date, case.install_date
+        return [
+            Field("customer_name", "客户姓名", "text", default=case.customer_name),
+            Field("customer_phone", "联系电话", "text", default=format_phone(case.customer_phone)),
+            Field("customer_address", "地址", "text", default=case.customer_address),
+            Field("order_no", "订单/合同号", "text", default=case.order_no),
+            Field(
+                "purchase_date",
+                "购买日期",
+                "text",
+                default=purchase.isoformat() if purchase else "",
+            ),
+            Field(
+                "install_date",
+                "送货/安装日期",
+                "text",
+                default=install.isoformat() if install else "",
+            ),
+            Field(
+                "product_category",
+                "产品品类",
+                "combo",
+                [("（未选）", ""), *_list_options(session, "product_category")],
+                case.product_category,
+            ),
+            Field("brand_model", "品牌/型号", "text", default=case.brand_model),
+            Field("subject", "投诉对象", "text", default=case.subject),
+            Field("channel", "受理渠道", "combo", _list_options(session, "channel"), case.channel),
+            Field(
+                "category", "投诉类别", "combo", _list_options(session, "category"), case.category
+            ),
+            Field("severity", "严重程度", "combo", [(s.label, s) for s in Severity], case.severity),
+            Field("description", "投诉内容", "long", default=case.description),
+            Field("demand_note", "诉求补充说明", "text", default=case.demand_note),
+            Field("needs_visit", "需要上门查看", "check", default=case.needs_visit),
+            Field("note", "修改说明", "text"),
+        ]
     if action == "schedule_visit":
         start = session.clock.now() + dt.timedelta(days=1)
         return [
@@ -221,10 +231,10 @@ def perform(session: Session, case: Case, action: str, values: dict[str, Any]) -
     cost = round(values["cost"] * 100) if "cost" in values else None
     if action == "edit":
         note = values.pop("note", "")
-        current = {
-            "customer_phone": format_phone(case.customer_phone),
-            **{name: getattr(case, name) for name in values if name != "customer_phone"},
-        }
+        current = {name: getattr(case, name) for name in values}
+        current["customer_phone"] = format_phone(case.customer_phone)
+        for name in ("purchase_date", "install_date"):
+            current[name] = current[name].isoformat() if current[name] else ""
         changes = {k: v for k, v in values.items() if v != current[k]}
         if not changes:
             raise RuleError("没有修改任何内容。")

@@ -7,14 +7,16 @@ after a crash; saving assigns the case number and removes the draft.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QDateTimeEdit,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -183,6 +185,18 @@ class IntakePage(QWidget):
         row.addWidget(severity)
         row.addStretch(1)
         form.addRow("受理渠道 *", row)
+        received = QDateTimeEdit()
+        received.setObjectName("received_at")
+        received.setDisplayFormat("yyyy-MM-dd HH:mm")
+        received.setCalendarPopup(True)
+        received.setToolTip("默认为现在；补登信件、留言时可改为实际收到的时间（30 天内）。Alt+T")
+        # Tab would walk through its five date/time sections; it is rarely
+        # changed, so it stays out of the tab chain and Alt+T reaches it.
+        received.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        QShortcut(QKeySequence("Alt+T"), self, received.setFocus)
+        self.received = received
+        self._reset_received()
+        form.addRow("受理时间（Alt+T）", received)
         form.addRow("投诉对象", self._line("subject", "产品、员工或部门"))
         visit = QCheckBox("需要上门查看")
         visit.setObjectName("needs_visit")
@@ -295,6 +309,7 @@ class IntakePage(QWidget):
             brand_model=values["brand_model"],
             subject=values["subject"],
             needs_visit=values["needs_visit"],
+            received_at=_local(self.received.dateTime()),
         )
 
     # ------------------------------------------------------------ actions
@@ -370,8 +385,12 @@ class IntakePage(QWidget):
             elif isinstance(widget, QComboBox):
                 widget.setCurrentIndex(0)
         self.history.setText("")
+        self._reset_received()
         self.autosave.stop()
         self.fields["customer_phone"].setFocus()
+
+    def _reset_received(self) -> None:
+        self.received.setDateTime(QDateTime(self.session.clock.now()))
 
     # ------------------------------------------------------------- drafts
 
@@ -415,3 +434,8 @@ def _on_change(widget: QWidget, callback: Any) -> None:
         widget.currentIndexChanged.connect(callback)
     elif isinstance(widget, QCheckBox):
         widget.toggled.connect(callback)
+
+
+def _local(moment: QDateTime) -> dt.datetime:
+    day, clock = moment.date(), moment.time()
+    return dt.datetime(day.year(), day.month(), day.day(), clock.hour(), clock.minute())

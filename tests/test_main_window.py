@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QByteArray, QMimeData, Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit
 
 from showroom_cs import operations as op
 from showroom_cs.domain import Role, Severity, Stage
@@ -444,3 +444,122 @@ def test_today_lists_my_visits_booked_for_today(qtbot, desk: Desk) -> None:  # t
     window = _window(qtbot, desk, "李强")
     texts = [window.today.items.item(i).text() for i in range(window.today.items.count())]
     assert any(t.startswith("今天 · 上门 15:00 · TS-20261123-001") for t in texts)
+
+
+def test_the_severity_filter_narrows_the_board(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    desk.register(severity=Severity.URGENT)
+    desk.register(severity=Severity.NORMAL, customer_phone="13912345678")
+    window = _window(qtbot, desk)
+    window.go_to(window.kanban)
+    severity = window.kanban.severity
+    severity.setCurrentIndex(severity.findText("紧急"))
+    assert window.kanban.models[Stage.REGISTERED].ids == [1]
+    window.kanban.overdue.setChecked(True)
+    assert window.kanban.models[Stage.REGISTERED].ids == []
+    window.sweep()  # the minute refresh keeps the filter and does not fail
+
+
+def test_punctuation_only_searches_find_nothing_and_break_nothing(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    desk.register()
+    window = _window(qtbot, desk)
+    for text in ("-", "()", "--", "+"):
+        window.search.setText(text)
+        window.run_search()
+        assert "没有找到" in window.statusBar().currentMessage()
+        window.case_list.search.setText(text)
+        window.case_list._search()
+        assert window.case_list.count.text() == "共 0 件"
+    window.refresh()
+
+
+def test_lock_closes_open_dialogs_once_and_follows_the_new_person(  # type: ignore[no-untyped-def]
+    qtbot, desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from showroom_cs.ui.settings_page import PinDialog
+
+    window = _window(qtbot, desk)
+    open_dialog = PinDialog(window.session, window)
+    open_dialog.show()
+    locks: list[LoginDialog] = []
+
+    def unlock(dialog: LoginDialog) -> int:
+        locks.append(dialog)
+        window.idle.timer.timeout.emit()  # the idle timer firing again meanwhile
+        dialog.staff = desk.staff["李强"]
+        return 1
+
+    monkeypatch.setattr(LoginDialog, "exec", unlock)
+    window.idle.timer.timeout.emit()
+    assert len(locks) == 1 and not open_dialog.isVisible()
+    assert window.user.text() == "李强 · 安装部经理"
+    assert window.intake.draft_path is None or "intake-4" in str(window.intake.draft_path)
+    texts = [label.text() for label in window.settings_page.findChildren(QLabel)]
+    assert "李强 · 安装部经理" in texts
+
+
+def test_close_is_offered_only_after_a_satisfied_follow_up(  # type: ignore[no-untyped-def]
+    qtbot, desk: Desk, answer_dialogs
+) -> None:
+    from .walk import follow_up, to_follow_up
+
+    case = to_follow_up(desk, desk.register())
+    window = _window(qtbot, desk)
+    window.open_case(case.id)
+    close = window.case_view.buttons["close"]
+    assert not close.isEnabled() and "需要回访客户并记录满意度" in close.toolTip()
+    _drop(window, case.id, Stage.CLOSED)
+    assert answer_dialogs.opened == []
+    assert "需要回访客户并记录满意度" in window.kanban.banner.text()
+    follow_up(desk, desk.case(case.id), satisfaction=5)
+    window.open_case(case.id)
+    assert window.case_view.buttons["close"].isEnabled()
+
+
+def test_qt_speaks_chinese_and_the_case_view_fits_a_counter_screen(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from showroom_cs.ui.app import load_qt_chinese
+
+    assert load_qt_chinese(QApplication.instance())
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    qtbot.addWidget(buttons)
+    assert buttons.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
+    case = desk.register()
+    window = _window(qtbot, desk)
+    window.open_case(case.id)
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 740
+
+
+def test_settings_tables_are_read_only(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QAbstractItemView, QTableWidget
+
+    window = _window(qtbot, desk)
+    for name in ("slaTable", "staffTable"):
+        table = window.settings_page.findChild(QTableWidget, name)
+        assert table.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
+
+
+def test_sorting_arrow_stays_on_a_sortable_column(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    desk.register()
+    window = _window(qtbot, desk)
+    header = window.case_list.table.horizontalHeader()
+    window.case_list.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # 电话: not sortable
+    assert header.sortIndicatorSection() == 1  # still 受理时间
+    assert window.case_list.model.sort_key == "received_at"
+
+
+def test_a_capped_search_says_so(qtbot, desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from showroom_cs import queries
+    from showroom_cs.ui import case_list
+
+    for phone in ("13812340001", "13812340002", "13812340003"):
+        desk.register(customer_phone=phone)
+    monkeypatch.setattr(queries, "TEXT_FILTER_LIMIT", 2)
+    monkeypatch.setattr(case_list, "TEXT_FILTER_LIMIT", 2)
+    window = _window(qtbot, desk)
+    window.case_list.search.setText("张")
+    window.case_list._search()
+    assert window.case_list.count.text().startswith("找到 2 件以上，只列出最新的 2 件")

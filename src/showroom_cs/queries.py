@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -75,8 +76,17 @@ class CaseFilter:
     severity: Severity | None = None
     overdue_only: bool = False
     text: str = ""
+    # The text's matches, found once for all columns (see with_matches()).
+    matches: tuple[int, ...] | None = None
     # Finished columns show only recent weeks; None shows all.
     finished_since: dt.datetime | None = None
+
+    def with_matches(self, store: Store) -> CaseFilter:
+        """The same filter with the text search run once, for many column queries."""
+        if not self.text.strip():
+            return dataclasses.replace(self, matches=None)
+        found = search_case_ids(store, self.text, limit=TEXT_FILTER_LIMIT)
+        return dataclasses.replace(self, matches=tuple(found))
 
 
 FINISHED = (Stage.CLOSED, Stage.INVALID)
@@ -103,7 +113,11 @@ def _where(
         clauses.append("received_at >= ?")
         params.append(db_time(flt.finished_since))
     if flt.text.strip():
-        ids = search_case_ids(store, flt.text, limit=TEXT_FILTER_LIMIT)
+        ids = (
+            flt.matches
+            if flt.matches is not None
+            else tuple(search_case_ids(store, flt.text, limit=TEXT_FILTER_LIMIT))
+        )
         clauses.append(f"id IN ({','.join('?' for _ in ids) or 'NULL'})")
         params.extend(ids)
     return " AND ".join(clauses), params

@@ -103,9 +103,12 @@ def search_case_ids(
     if case_no is not None:
         found = store.scalar("SELECT id FROM cases WHERE case_no = ?", (case_no,))
         return [found] if found is not None else []
+    terms = _terms(text.lower())
+    if not terms:  # only punctuation ("-", "()"): nothing to look for
+        return []
     conditions: list[str] = []
     params: list[object] = []
-    for term in _terms(text.lower()):
+    for term in terms:
         if _LETTERS.match(term):
             conditions.append(_pinyin_condition(term, params, with_text=len(term) >= 3))
         else:

@@ -177,6 +177,8 @@ def why_not(actor: Staff, case: Case, action: str) -> str | None:
         return f"{actor.role.label}不能{rule.label}：只有{rule.who.value}可以。"
     if rule.who == Who.REVIEWER and actor.id in (case.owner_id, case.rectified_by):
         return "复核人不能是本案的责任人或整改人，请另请一位同事复核。"
+    if action == "close" and case.satisfaction is None:
+        return "结案前需要回访客户并记录满意度：请先「记录联系/回访」。"
     return None
 
 
@@ -186,7 +188,18 @@ def check(actor: Staff, case: Case, action: str) -> None:
     if reason is None:
         return
     stage_ok = case.stage in RULES[action].stages
-    raise (PermissionDenied if stage_ok and actor.active else RuleError)(reason)
+    role_refused = stage_ok and actor.active and _role_refuses(actor, case, RULES[action])
+    raise (PermissionDenied if role_refused else RuleError)(reason)
+
+
+def _role_refuses(actor: Staff, case: Case, rule: ActionRule) -> bool:
+    if rule.who == Who.HANDLER:
+        return not (actor.role in HANDLER_ROLES or case.owner_id == actor.id)
+    if rule.who in (Who.SUPERVISOR_UP, Who.REVIEWER):
+        return actor.role not in HANDLER_ROLES or (
+            rule.who == Who.REVIEWER and actor.id in (case.owner_id, case.rectified_by)
+        )
+    return False
 
 
 def available_actions(actor: Staff, case: Case) -> dict[str, str | None]:

@@ -8,6 +8,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -37,6 +38,19 @@ def load_app_font(app: QApplication) -> str:
     return str(families[0])
 
 
+def load_qt_chinese(app: QApplication) -> bool:
+    """Qt's own words (OK, Cancel, the file dialog) in Simplified Chinese."""
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(
+        QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder
+    ):
+        app.installTranslator(translator)
+        return True
+    log.warning("Qt's Chinese translation was not found in %s", folder)
+    return False
+
+
 def install_excepthook() -> None:
     """An unexpected error is logged and shown in Chinese; the window stays open."""
 
@@ -59,6 +73,7 @@ def prepare_app() -> QApplication:
     assert isinstance(app, QApplication)
     app.setApplicationName("门店客诉台")
     app.setStyle("Fusion")
+    load_qt_chinese(app)
     load_app_font(app)
     app.setStyleSheet(theme.STYLESHEET)
     install_excepthook()

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QLineEdit, QTableView, QVBoxL
 
 from ..domain import Case
 from ..privacy import mask_name, mask_phone
-from ..queries import case_list_count, case_list_ids
+from ..queries import TEXT_FILTER_LIMIT, case_list_count, case_list_ids
 from ..sla import describe_remaining
 from . import theme
 from .case_models import CASE_ROLE, CaseCache
@@ -55,15 +55,16 @@ class CaseTableModel(QAbstractTableModel):
         self.total = 0
 
     def reload(self, text: str | None = None) -> None:
-        self.beginResetModel()
-        if text is not None:
-            self.text = text
-        self.cache.forget()
+        # Query first, reset after: a failed query leaves the table as it was.
+        text = self.text if text is None else text
         store = self.session.store
-        self.total = case_list_count(store, text=self.text)
-        self.ids = case_list_ids(
-            store, text=self.text, sort=self.sort_key, descending=self.descending, limit=PAGE
+        total = case_list_count(store, text=text)
+        ids = case_list_ids(
+            store, text=text, sort=self.sort_key, descending=self.descending, limit=PAGE
         )
+        self.beginResetModel()
+        self.cache.forget()
+        self.text, self.total, self.ids = text, total, ids
         self.endResetModel()
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
@@ -199,6 +200,7 @@ class CaseListPage(QWidget):
         # Sorting re-runs the query; the first sort also fills the table (newest first).
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._keep_sort_indicator)
         for column, width in enumerate((150, 140, 70, 110, 90, 70, 70, 70)):
             self.table.setColumnWidth(column, width)
 
@@ -210,8 +212,28 @@ class CaseListPage(QWidget):
             self.model.reload("")
 
     def _update_count(self) -> None:
-        self.count.setText(f"共 {self.model.total} 件")
-        self.empty.setVisible(self.model.total == 0)
+        total = self.model.total
+        if self.model.text.strip() and total >= TEXT_FILTER_LIMIT:
+            self.count.setText(
+                f"找到 {TEXT_FILTER_LIMIT} 件以上，只列出最新的 {TEXT_FILTER_LIMIT} 件；请再加一个关键词缩小范围"
+            )
+        else:
+            self.count.setText(f"共 {total} 件")
+        self.empty.setVisible(total == 0)
+
+    def _keep_sort_indicator(self, column: int, order: Qt.SortOrder) -> None:
+        """Columns that cannot be sorted leave the arrow where the sort really is."""
+        if COLUMNS[column][1] is None:
+            current = next(i for i, (_, key) in enumerate(COLUMNS) if key == self.model.sort_key)
+            real = (
+                Qt.SortOrder.DescendingOrder
+                if self.model.descending
+                else (Qt.SortOrder.AscendingOrder)
+            )
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(current, real)
+            header.blockSignals(False)
 
     def _open(self, index: QModelIndex) -> None:
         case = index.data(CASE_ROLE)

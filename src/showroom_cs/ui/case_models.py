@@ -74,12 +74,13 @@ class StageColumnModel(QAbstractListModel):
 
     def reload(self, flt: CaseFilter | None = None) -> None:
         """Re-run the column's query (filters changed, or cases moved)."""
-        self.beginResetModel()
-        if flt is not None:
-            self.filter = flt
+        # Query first, reset after: a failed query leaves the column as it was.
+        flt = flt if flt is not None else self.filter
         now = self.now()
-        self.total = column_count(self.store, self.stage, self.filter, now)
-        self.ids = column_page(self.store, self.stage, self.filter, now, offset=0, limit=PAGE)
+        total = column_count(self.store, self.stage, flt, now)
+        ids = column_page(self.store, self.stage, flt, now, offset=0, limit=PAGE)
+        self.beginResetModel()
+        self.filter, self.total, self.ids = flt, total, ids
         self.endResetModel()
 
     # -- lazy loading

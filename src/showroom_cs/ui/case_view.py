@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -76,7 +77,10 @@ class CaseView(QWidget):
         self.title.setObjectName("pageTitle")
         layout.addWidget(self.title)
         body = QHBoxLayout()
-        left = QVBoxLayout()
+        # The fields scroll, so actions stay on screen at 1366×768.
+        left_widget = QWidget()
+        left = QVBoxLayout(left_widget)
+        left.setContentsMargins(0, 0, 6, 0)
         self.customer = self._group("客户与订单", left)
         self.complaint = self._group("投诉信息", left)
         self.handling = self._group("处理", left)
@@ -87,7 +91,11 @@ class CaseView(QWidget):
         attachments_layout.addWidget(self.attachments)
         left.addWidget(attachments_box)
         left.addStretch(1)
-        body.addLayout(left, 3)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(left_widget)
+        body.addWidget(scroll, 3)
         timeline_box = QGroupBox("时间线")
         timeline_layout = QVBoxLayout(timeline_box)
         self.timeline = QListWidget()
@@ -128,8 +136,9 @@ class CaseView(QWidget):
         return form
 
     def show_case(self, case_id: int) -> None:
+        if self.attachments.case_id != case_id:
+            self.attachments.show_case(case_id)
         self.case = self.session.store.case(case_id)
-        self.attachments.show_case(case_id)
         self._fill()
 
     def _attachments_changed(self) -> None:

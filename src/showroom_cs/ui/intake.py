@@ -76,10 +76,9 @@ class IntakePage(QWidget):
         super().__init__(parent)
         self.session = session
         # Drafts live beside the database file; an in-memory database keeps none.
-        folder = draft_folder or (
+        self.draft_folder: Path | None = draft_folder or (
             session.store.path.parent / "drafts" if session.store.path else None
         )
-        self.draft_path = folder / f"intake-{session.staff.id}.json" if folder else None
         self.fields: dict[str, QWidget] = {}
         self.autosave = QTimer(self)
         self.autosave.setSingleShot(True)
@@ -116,6 +115,13 @@ class IntakePage(QWidget):
         for widget in self.fields.values():
             _on_change(widget, self.autosave.start)
         self._offer_draft()
+
+    @property
+    def draft_path(self) -> Path | None:
+        """One draft per person: whoever is logged in now (the lock may change it)."""
+        if self.draft_folder is None:
+            return None
+        return self.draft_folder / f"intake-{self.session.staff.id}.json"
 
     # ----------------------------------------------------------- building
 

@@ -265,10 +265,11 @@ class KanbanPage(QWidget):
 
     def current_filter(self) -> CaseFilter:
         now = self.session.clock.now()
+        severity = self.severity.currentData()  # Qt hands the enum back as a plain str
         return CaseFilter(
             owner_id=self.owner.currentData(),
             category=self.category.currentData(),
-            severity=self.severity.currentData(),
+            severity=Severity(severity) if severity else None,
             overdue_only=self.overdue.isChecked(),
             text=self.text.text(),
             finished_since=now - dt.timedelta(weeks=FINISHED_WEEKS),
@@ -277,7 +278,7 @@ class KanbanPage(QWidget):
     def reload(self) -> None:
         """Re-run every column's query (filters changed or cases moved)."""
         self.cache.forget()
-        flt = self.current_filter()
+        flt = self.current_filter().with_matches(self.session.store)
         for model in self.models.values():
             model.reload(flt)
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self.sweep_timer.setInterval(SWEEP_INTERVAL_MS)
         self.sweep_timer.timeout.connect(self.sweep)
         self.sweep_timer.start()
+        self.locked = False
         self.idle = IdleLock(self, settings.idle_lock_minutes)
 
     def _layout(self) -> QWidget:
@@ -213,16 +215,32 @@ class MainWindow(QMainWindow):
         )
 
     def lock(self) -> None:
-        """Idle too long: hide the cases until someone logs in again."""
+        """Idle too long: close what is open, hide the cases until someone logs in again.
+
+        Half-filled dialogs are dropped rather than saved later under
+        whoever unlocks; the intake form keeps its draft.
+        """
+        if self.locked:
+            return
+        self.locked = True
+        self.idle.timer.stop()
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible():
+                widget.reject()
         self.body.hide()
         dialog = LoginDialog(self.session.store, "屏幕已锁定，请重新登录。", self)
         dialog.setObjectName("lockDialog")
-        if dialog.exec() and dialog.staff is not None:
-            self.session.staff = dialog.staff
-            self.body.show()
-            self.refresh()
-        else:
+        unlocked = bool(dialog.exec()) and dialog.staff is not None
+        self.locked = False
+        if not unlocked:
             self.close()
+            return
+        assert dialog.staff is not None
+        self.session.staff = dialog.staff
+        self.body.show()
+        self.settings_page.refresh()
+        self.refresh()
+        self.idle.timer.start()
 
 
 class IdleLock(QObject):

@@ -90,6 +90,7 @@ class SettingsPage(QWidget):
             ):
                 staff.setItem(number, column, QTableWidgetItem(value))
         staff.verticalHeader().setVisible(False)
+        staff.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         staff.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         staff.setMinimumHeight(min(40 + 32 * len(members), 300))
         self.body.addWidget(_boxed("员工与角色", staff))
@@ -105,6 +106,7 @@ class SettingsPage(QWidget):
                     number, column, QTableWidgetItem(str(settings.sla_value(clock, severity)))
                 )
         sla.verticalHeader().setVisible(False)
+        sla.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         sla.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         sla.setMinimumHeight(40 + 32 * len(ClockKind))
         self.body.addWidget(_boxed("时限", sla))

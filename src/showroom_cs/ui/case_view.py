@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from .. import workflow
-from ..domain import Case, Stage
-from ..phone import format_phone
+from ..domain import SATISFACTION_LABELS, Case, Stage
+from ..operations import format_yuan
 from ..privacy import mask_phone
 from . import theme
 from .action_dialog import ActionDialog
@@ -157,13 +157,18 @@ class CaseView(QWidget):
         self.title.setText(
             f"{case.case_no} · {case.stage.label} · {case.severity.label}{escalated}"
         )
+        dates = " · ".join(
+            f"{label} {day:%Y-%m-%d}"
+            for label, day in (("购买", case.purchase_date), ("安装", case.install_date))
+            if day
+        )
         _set_rows(
             self.customer,
             [
                 ("姓名", case.customer_name),
-                ("联系电话", mask_phone(case.customer_phone) or format_phone(case.customer_phone)),
+                ("联系电话", mask_phone(case.customer_phone)),
                 ("地址", case.customer_address),
-                ("订单/合同号", case.order_no),
+                ("订单/合同号", " · ".join(x for x in (case.order_no, dates) if x)),
                 (
                     "产品",
                     " · ".join(
@@ -177,38 +182,67 @@ class CaseView(QWidget):
                 ),
             ],
         )
+        demands = "、".join(settings.label_of("demand", d) for d in case.demands)
         _set_rows(
             self.complaint,
             [
                 (
                     "受理",
-                    f"{case.received_at:%Y-%m-%d %H:%M} · {settings.label_of('channel', case.channel)}"
-                    f" · {names.get(case.received_by, '')}",
+                    f"{case.received_at:%Y-%m-%d %H:%M} · "
+                    f"{settings.label_of('channel', case.channel)} · {names.get(case.received_by, '')}",
                 ),
-                ("类别", settings.label_of("category", case.category)),
-                ("投诉内容", case.description),
                 (
-                    "客户诉求",
-                    "、".join(settings.label_of("demand", d) for d in case.demands)
-                    + (f"；{case.demand_note}" if case.demand_note else ""),
+                    "类别",
+                    f"{settings.label_of('category', case.category)} · {case.severity.label}"
+                    + (f" · 对象：{case.subject}" if case.subject else "")
+                    + (" · 需要上门" if case.needs_visit else ""),
                 ),
+                ("投诉内容", case.description),
+                ("客户诉求", demands + (f"；{case.demand_note}" if case.demand_note else "")),
             ],
         )
         verdict = {None: "未判定", True: "成立", False: "不成立"}[case.valid]
+        solution = "—"
+        if case.solution_kind is not None:
+            solution = case.solution_kind.label
+            if case.solution_cost_fen:
+                solution += f" {format_yuan(case.solution_cost_fen)}"
+            if case.solution_due:
+                solution += f" · 预计 {case.solution_due:%m-%d}"
+            if case.solution_steps:
+                solution += f"：{case.solution_steps}"
+        reviews = store.reviews(case.id)
+        review_text = "；".join(
+            f"第 {r.round} 次{'通过' if r.passed else '未通过：' + r.open_problems}"
+            for r in reviews
+        )
+        closing = "；".join(
+            x for x in (case.closing_cause, case.closing_actions, case.closing_improvement) if x
+        )
         _set_rows(
             self.handling,
             [
                 ("责任人", f"{names.get(case.owner_id or 0, '未分派')} {case.department}".strip()),
                 (
                     "是否成立",
-                    verdict + (f"：{case.validity_reason}" if case.validity_reason else ""),
+                    verdict
+                    + (f"：{case.validity_reason}" if case.validity_reason else "")
+                    + (
+                        f"；对客户的解释：{case.invalid_explanation}"
+                        if case.invalid_explanation
+                        else ""
+                    ),
                 ),
                 (
-                    "方案",
-                    (case.solution_kind.label if case.solution_kind else "—")
-                    + (f" · 预计 {case.solution_due:%m-%d}" if case.solution_due else ""),
+                    "原因分析",
+                    case.cause_analysis
+                    + (f"（{case.responsibility.label}）" if case.responsibility else ""),
                 ),
-                ("整改结果", case.rectification_result or "—"),
+                ("方案", solution),
+                ("整改结果", case.rectification_result),
+                ("复核", review_text),
+                ("满意度", SATISFACTION_LABELS.get(case.satisfaction or 0, "")),
+                ("结案总结", closing),
             ],
         )
         self.timeline.clear()

@@ -1,4 +1,4 @@
-"""Read-only questions the screens ask: kanban counts and pages, customer history."""
+"""Read-only questions the screens ask: kanban columns, the case list, today's items."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .domain import (
-    OPEN_STAGES,
     AppointmentKind,
     ClockKind,
     Severity,
@@ -28,15 +27,6 @@ def stage_counts(store: Store) -> dict[Stage, int]:
     return counts
 
 
-def stage_page(store: Store, stage: Stage, *, offset: int = 0, limit: int = 200) -> list[int]:
-    """Ids of one kanban column, newest first, a page at a time."""
-    rows = store.query(
-        "SELECT id FROM cases WHERE stage = ? ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?",
-        (stage.value, limit, offset),
-    )
-    return [row[0] for row in rows]
-
-
 def overdue_count(store: Store, now: dt.datetime) -> int:
     """Open cases past their nearest due time (the status bar's 超时 count)."""
     return int(
@@ -45,16 +35,6 @@ def overdue_count(store: Store, now: dt.datetime) -> int:
             (db_time(now),),
         )
     )
-
-
-def open_cases_newest_first(store: Store, *, limit: int = 200) -> list[int]:
-    """Ids of the newest open cases, whatever their stage."""
-    marks = ",".join("?" for _ in OPEN_STAGES)
-    rows = store.query(
-        f"SELECT id FROM cases WHERE stage IN ({marks}) ORDER BY received_at DESC LIMIT ?",
-        [*(s.value for s in OPEN_STAGES), limit],
-    )
-    return [row[0] for row in rows]
 
 
 def customer_history(store: Store, phone: str, *, exclude_case_id: int | None = None) -> list[int]:

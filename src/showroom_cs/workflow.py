@@ -200,8 +200,3 @@ def _role_refuses(actor: Staff, case: Case, rule: ActionRule) -> bool:
             rule.who == Who.REVIEWER and actor.id in (case.owner_id, case.rectified_by)
         )
     return False
-
-
-def available_actions(actor: Staff, case: Case) -> dict[str, str | None]:
-    """Every action with the reason it is unavailable (None when it is available)."""
-    return {action: why_not(actor, case, action) for action in RULES}

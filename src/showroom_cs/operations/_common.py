@@ -61,10 +61,6 @@ class CaseChange:
     after: Case
     event_id: int
 
-    @property
-    def stage_changed(self) -> bool:
-        return self.before is None or self.before.stage != self.after.stage
-
 
 def db_value(value: Any) -> Any:
     """A Python value as stored in a case column."""

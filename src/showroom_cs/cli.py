@@ -35,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1)
     check = commands.add_parser("check", help="检查数据库：版本、数量、完整性")
     check.add_argument("--db", type=Path, required=True, dest="target")
+    printing = commands.add_parser("print", help="生成登记表或复核意见书 PDF")
+    printing.add_argument("--db", type=Path, required=True, dest="target")
+    printing.add_argument("case_no", help="投诉编号，如 TS-20261122-003")
+    printing.add_argument("--form", choices=("registration", "review"), default="registration")
+    printing.add_argument("--round", type=int, default=None, help="第几次复核（默认最近一次）")
+    printing.add_argument("--out", type=Path, required=True)
     return parser
 
 
@@ -45,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args.target, args.cases, args.seed)
         if args.command == "check":
             return _check(args.target)
+        if args.command == "print":
+            return _print(args.target, args.case_no, args.form, args.round, args.out)
         return _run_app(args.db, demo=args.demo)
     except ShowroomError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
@@ -106,6 +114,29 @@ def _check(target: Path) -> int:
     finally:
         store.close()
     return 0 if integrity == ["ok"] else 1
+
+
+def _print(target: Path, case_no: str, form: str, round_no: int | None, out: Path) -> int:
+    from .pdf import render
+    from .search import normalize_case_no
+    from .store import Store
+
+    if not target.exists():
+        print(f"错误：找不到数据库文件 {target}", file=sys.stderr)
+        return 2
+    store = Store.open(target)
+    try:
+        case = store.case_by_no(normalize_case_no(case_no) or case_no)
+        if case is None:
+            print(f"错误：找不到投诉编号 {case_no}", file=sys.stderr)
+            return 2
+        data = render(store, case, form, review_round=round_no)
+    finally:
+        store.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"已生成 {out}（{len(data) // 1024} KB）")
+    return 0
 
 
 def _run_app(db: Path | None, *, demo: bool) -> int:

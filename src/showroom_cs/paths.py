@@ -27,8 +27,12 @@ def demo_db_path() -> Path:
     return data_dir() / "demo.db"
 
 
+def resource_root() -> Path:
+    """The folder holding `resources/` and `forms/`: the checkout, or the frozen bundle."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    return Path(frozen_root) if frozen_root else Path(__file__).resolve().parents[2]
+
+
 def resource_path(*parts: str) -> Path:
     """A file under `resources/`, from a source checkout or a frozen bundle."""
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    root = Path(frozen_root) if frozen_root else Path(__file__).resolve().parents[2]
-    return root.joinpath("resources", *parts)
+    return resource_root().joinpath("resources", *parts)

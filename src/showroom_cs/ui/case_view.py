@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -24,11 +25,13 @@ from PySide6.QtWidgets import (
 
 from .. import workflow
 from ..domain import SATISFACTION_LABELS, Case, Stage
+from ..errors import ShowroomError
 from ..operations import format_yuan
 from ..privacy import mask_phone
 from . import theme
 from .action_dialog import ActionDialog
 from .attachments import AttachmentStrip
+from .printing import export_form, print_form
 from .session import Session
 
 # The buttons of the case view, in workflow order, and the next step per stage.
@@ -73,9 +76,23 @@ class CaseView(QWidget):
         self.case: Case | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
+        top = QHBoxLayout()
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
-        layout.addWidget(self.title)
+        top.addWidget(self.title, 1)
+        self.print_buttons: dict[str, QPushButton] = {}
+        for key, text, form, export in (
+            ("print_registration", "打印登记表", "registration", False),
+            ("print_review", "打印复核意见书", "review", False),
+            ("export_registration", "导出登记表PDF", "registration", True),
+            ("export_review", "导出复核意见书PDF", "review", True),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(key)
+            button.clicked.connect(lambda _=False, f=form, e=export: self._print(f, e))
+            self.print_buttons[key] = button
+            top.addWidget(button)
+        layout.addLayout(top)
         body = QHBoxLayout()
         # The fields scroll, so actions stay on screen at 1366×768.
         left_widget = QWidget()
@@ -250,6 +267,10 @@ class CaseView(QWidget):
             who = names.get(event.actor_id or 0, "系统")
             item = QListWidgetItem(f"{event.at:%m-%d %H:%M}  {who}  {event.note}")
             self.timeline.addItem(item)
+        reviewed = bool(reviews)
+        for key in ("print_review", "export_review"):
+            self.print_buttons[key].setEnabled(reviewed)
+            self.print_buttons[key].setToolTip("" if reviewed else "案件还没有复核记录。")
         staff = self.session.staff
         pending = any(a.status.value == "pending" for a in store.approvals(case.id))
         for action, button in self.buttons.items():
@@ -270,6 +291,20 @@ class CaseView(QWidget):
             self.next_button.setToolTip(reason or workflow.RULES[next_action].requires)
         for action, button in self.buttons.items():
             button.setVisible(action != next_action)
+
+    def _print(self, form: str, export: bool) -> None:
+        if self.case is None:
+            return
+        try:
+            if export:
+                export_form(self.session, self.case, form, self)
+            else:
+                print_form(self.session, self.case, form, self)
+        except ShowroomError as refusal:
+            QMessageBox.warning(self, "无法打印", refusal.message)
+            return
+        self.case = self.session.store.case(self.case.id)
+        self._fill()
 
     def _run(self, action: str) -> None:
         if self.case is None:

@@ -32,12 +32,14 @@ from PySide6.QtWidgets import (
 )
 
 from .. import operations as op
-from ..domain import ClockKind, Severity
+from ..domain import Severity
 from ..drafts import discard_draft, load_draft, save_draft
 from ..errors import RuleError, ShowroomError
+from ..forms import service_promise
 from ..phone import format_phone, normalize_phone
 from ..queries import customer_history
 from .attachments import AttachmentStrip
+from .printing import print_form
 from .session import Session
 
 AUTOSAVE_MS = 400
@@ -53,14 +55,6 @@ TEXT_FIELDS = (
     "demand_note",
 )
 COMBO_FIELDS = ("product_category", "channel", "category", "severity")
-
-
-def service_promise(session: Session, severity: Severity) -> str:
-    """服务承诺 from the SLA settings, read back to the customer and printed."""
-    sla = session.store.settings().sla
-    contact = sla[ClockKind.FIRST_CONTACT][severity]
-    feedback = sla[ClockKind.FEEDBACK][severity]
-    return f"我们将在 {contact} 小时内与您联系，并在 {feedback} 日内反馈处理结果。"
 
 
 class IntakePage(QWidget):
@@ -246,8 +240,14 @@ class IntakePage(QWidget):
         self.save_button.setToolTip("保存后分配投诉编号（Ctrl+S）")
         self.save_button.clicked.connect(self.save)
         QShortcut(QKeySequence("Ctrl+S"), self, self.save)
+        self.save_print_button = QPushButton("保存并打印  Ctrl+P")
+        self.save_print_button.setObjectName("savePrint")
+        self.save_print_button.setToolTip("保存后打印客户投诉登记表（客户联、存根联）（Ctrl+P）")
+        self.save_print_button.clicked.connect(self.save_and_print)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.save_and_print)
         row.addWidget(self.confirm_button)
         row.addWidget(self.save_button)
+        row.addWidget(self.save_print_button)
         return row
 
     def _draft_banner(self) -> QWidget:
@@ -351,7 +351,7 @@ class IntakePage(QWidget):
         text = (
             f"客户：{values['customer_name']}  电话：{values['customer_phone']}\n\n"
             f"投诉内容：{values['description']}\n\n"
-            f"服务承诺：{service_promise(self.session, severity)}"
+            f"服务承诺：{service_promise(self.session.store.settings(), severity)}"
         )
         QMessageBox.information(self, "请与客户核对", text)
 
@@ -381,6 +381,13 @@ class IntakePage(QWidget):
         self.clear()
         self.caseRegistered.emit(change.after.id)
         return change.after.id
+
+    def save_and_print(self) -> int | None:
+        """保存并打印: save, then the registration form for the customer to sign."""
+        case_id = self.save()
+        if case_id is not None:
+            print_form(self.session, self.session.store.case(case_id), "registration", self)
+        return case_id
 
     def clear(self) -> None:
         for widget in self.fields.values():
@@ -430,7 +437,9 @@ class IntakePage(QWidget):
     def _update_promise(self) -> None:
         severity = self.fields["severity"]
         assert isinstance(severity, QComboBox)
-        self.promise.setText(service_promise(self.session, Severity(severity.currentData())))
+        self.promise.setText(
+            service_promise(self.session.store.settings(), Severity(severity.currentData()))
+        )
 
 
 def _on_change(widget: QWidget, callback: Any) -> None:

@@ -1,0 +1,425 @@
+"""One renderer for both paper forms: reportlab platypus, the shipped font embedded.
+
+Text flows (a 3,000-character description runs on to further pages), the
+header with the showroom, the title, the case number, the copy label and a
+QR code is drawn on every page, and the footer says 第 x 页 / 共 y 页 per
+copy. A character the font does not have prints as □ instead of failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.barcode import qrencoder
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from .domain import Case, Review
+from .forms import Layout, Section, field_values, load_layout, review_of
+from .paths import resource_path
+from .settings import Settings
+from .store import Store
+
+FONT = "WQYMicroHei"
+PLACEHOLDER = "□"
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN = 16 * mm
+HEADER_HEIGHT = 30 * mm
+FOOTER_HEIGHT = 14 * mm
+BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN
+GRID = colors.HexColor("#9aa5ad")
+
+
+@lru_cache(maxsize=1)
+def register_font() -> frozenset[int]:
+    """Register the shipped TrueType font (embedded as a subset); returns its code points."""
+    font = TTFont(FONT, str(resource_path("fonts", "wqy-microhei.ttc")), subfontIndex=0)
+    pdfmetrics.registerFont(font)
+    return frozenset(font.face.charToGlyph)
+
+
+def printable(text: str) -> str:
+    """The text with every character the font lacks replaced by a visible □."""
+    known = register_font()
+    return "".join(ch if ord(ch) in known or ch in "\n\t" else PLACEHOLDER for ch in text)
+
+
+def _para_text(text: str) -> str:
+    return escape(printable(text)).replace("\n", "<br/>")
+
+
+STYLES = {
+    "body": ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=15, wordWrap="CJK"),
+    "label": ParagraphStyle(
+        "label",
+        fontName=FONT,
+        fontSize=10,
+        leading=14,
+        textColor=colors.HexColor("#37474f"),
+        wordWrap="CJK",
+    ),
+    "section": ParagraphStyle(
+        "section",
+        fontName=FONT,
+        fontSize=12,
+        leading=18,
+        spaceBefore=8,
+        spaceAfter=4,
+        textColor=colors.HexColor("#1565c0"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Header:
+    showroom: str
+    title: str
+    case_no: str
+    address: str
+    phone: str
+    printed_at: dt.datetime
+    logo: Path | None = None
+
+
+class CopyStart(Flowable):  # type: ignore[misc]
+    """Marks where a copy (客户联 / 存根联) begins, so the header and the page
+    numbers know which copy a page belongs to."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.label = label
+        self.width = self.height = 0
+
+    def draw(self) -> None:
+        self.canv._copy_label = self.label
+
+
+class FormCanvas(Canvas):  # type: ignore[misc]
+    """Draws header and footer after all pages exist: 共 y 页 counts the pages of each copy."""
+
+    header: Header
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+        self._copy_label = ""
+
+    def showPage(self) -> None:
+        self._pages.append({**self.__dict__, "_page_copy": self._copy_label})
+        self._startPage()
+
+    def save(self) -> None:
+        copies: dict[str, list[int]] = {}
+        for index, state in enumerate(self._pages):
+            copies.setdefault(state["_page_copy"], []).append(index)
+        for index, state in enumerate(self._pages):
+            self.__dict__.update(state)
+            pages = copies[state["_page_copy"]]
+            self._decorate(state["_page_copy"], pages.index(index) + 1, len(pages))
+            super().showPage()
+        super().save()
+
+    def _qr(self, text: str, x: float, y: float, size: float) -> None:
+        """The case number as a QR code, drawn as plain squares (with a quiet zone),
+        so no font other than the embedded one is ever referenced."""
+        modules = _qr_modules(text)
+        cells = len(modules) + 8
+        box = size / cells
+        self.setFillColor(colors.black)
+        for r, row in enumerate(modules):
+            for c, dark in enumerate(row):
+                if dark:
+                    self.rect(
+                        x + (c + 4) * box, y + size - (r + 5) * box, box, box, stroke=0, fill=1
+                    )
+
+    def _decorate(self, copy_label: str, page: int, pages: int) -> None:
+        h = self.header
+        top = PAGE_HEIGHT - MARGIN
+        self.saveState()
+        x = MARGIN
+        if h.logo is not None and h.logo.is_file():
+            try:
+                self.drawImage(
+                    str(h.logo),
+                    x,
+                    top - 14 * mm,
+                    width=24 * mm,
+                    height=14 * mm,
+                    preserveAspectRatio=True,
+                    mask="auto",
+                )
+                x += 27 * mm
+            except OSError:
+                pass  # an unreadable logo never stops a form from printing
+        self.setFont(FONT, 11)
+        self.setFillColor(colors.HexColor("#37474f"))
+        self.drawString(x, top - 5 * mm, printable(h.showroom))
+        self.setFont(FONT, 18)
+        self.setFillColor(colors.black)
+        self.drawCentredString(PAGE_WIDTH / 2, top - 14 * mm, printable(h.title))
+        self.setFont(FONT, 10.5)
+        self.drawString(MARGIN, top - 24 * mm, f"投诉编号：{h.case_no}")
+        if copy_label:
+            self.setFont(FONT, 12)
+            self.drawRightString(
+                PAGE_WIDTH - MARGIN - 24 * mm, top - 24 * mm, f"【{printable(copy_label)}】"
+            )
+        self._qr(h.case_no, PAGE_WIDTH - MARGIN - 22 * mm, top - 26 * mm, 22 * mm)
+        self.setStrokeColor(GRID)
+        self.line(MARGIN, top - 27 * mm, PAGE_WIDTH - MARGIN, top - 27 * mm)
+        self.setFont(FONT, 8.5)
+        self.setFillColor(colors.HexColor("#607d8b"))
+        contact = " · ".join(x for x in (h.address, h.phone) if x)
+        self.drawString(MARGIN, MARGIN - 2 * mm, printable(contact))
+        self.drawString(MARGIN, MARGIN - 6 * mm, f"打印时间：{h.printed_at:%Y-%m-%d %H:%M}")
+        self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 6 * mm, f"第 {page} 页 / 共 {pages} 页")
+        self.restoreState()
+
+
+def _qr_modules(text: str) -> list[list[bool]]:
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(text)
+    code.make()
+    return [[bool(dark) for dark in row] for row in code.modules]
+
+
+def _fields_table(section: Section, values: dict[str, str]) -> list[Flowable]:
+    """Label/value boxes, two pairs a row; wide ones a whole row; flowing text
+    as a paragraph of its own that may run on to the next page."""
+    out: list[Flowable] = []
+    rows: list[list[Any]] = []
+    spans: list[tuple[int, int]] = []
+    pending: list[Any] = []
+
+    def flush_rows() -> None:
+        if not rows:
+            return
+        table = Table(rows, colWidths=[0.16 * BODY_WIDTH, 0.34 * BODY_WIDTH] * 2)
+        commands: list[Any] = [
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f5f7fa")),
+            ("BACKGROUND", (2, 0), (2, -1), colors.HexColor("#f5f7fa")),
+        ]
+        for row, kind in spans:
+            if kind == 1:
+                commands.append(("SPAN", (1, row), (3, row)))
+                commands.append(("BACKGROUND", (1, row), (3, row), colors.white))
+        table.setStyle(TableStyle(commands))
+        out.append(table)
+        rows.clear()
+        spans.clear()
+
+    for box in section.fields:
+        label = Paragraph(_para_text(box.label), STYLES["label"])
+        value = Paragraph(_para_text(values.get(box.field, "")), STYLES["body"])
+        if box.flow:
+            if pending:
+                rows.append([*pending, "", ""])
+                pending = []
+            flush_rows()
+            out.append(
+                Table(
+                    [[label]],
+                    colWidths=[BODY_WIDTH],
+                    style=TableStyle(
+                        [
+                            ("FONTNAME", (0, 0), (-1, -1), FONT),
+                            ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f5f7fa")),
+                            ("BOX", (0, 0), (-1, -1), 0.5, GRID),
+                        ]
+                    ),
+                )
+            )
+            out.append(_boxed_paragraph(values.get(box.field, "")))
+        elif box.wide:
+            if pending:
+                rows.append([*pending, "", ""])
+                pending = []
+            spans.append((len(rows), 1))
+            rows.append([label, value, "", ""])
+        else:
+            pending += [label, value]
+            if len(pending) == 4:
+                rows.append(pending)
+                pending = []
+    if pending:
+        rows.append([*pending, "", ""])
+    flush_rows()
+    return out
+
+
+def _boxed_paragraph(text: str) -> Flowable:
+    style = ParagraphStyle(
+        "boxed",
+        parent=STYLES["body"],
+        borderWidth=0.5,
+        borderColor=GRID,
+        borderPadding=6,
+        leftIndent=6,
+        rightIndent=6,
+        spaceBefore=6,
+        spaceAfter=8,
+    )
+    return Paragraph(_para_text(text or "（无）"), style)
+
+
+def _signatures(section: Section) -> Flowable:
+    cells = [
+        [
+            Paragraph(
+                _para_text(f"{name}：______________　日期：______年____月____日"), STYLES["body"]
+            )
+        ]
+        for name in section.signatures
+    ]
+    parts: list[Any] = []
+    if section.statement:
+        parts.append([Paragraph(_para_text(section.statement), STYLES["body"])])
+    table = Table(parts + cells, colWidths=[BODY_WIDTH])
+    table.setStyle(
+        TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("BOTTOMPADDING", (0, 0), (-1, -1), 12)])
+    )
+    return table
+
+
+def _checklist(section: Section, review: Review) -> Flowable:
+    widths = section.column_widths or tuple(1 / len(section.checklist) for _ in section.checklist)
+    header = [Paragraph(_para_text(h), STYLES["label"]) for h in section.checklist]
+    rows = [header] + [
+        [
+            Paragraph(_para_text(item.item), STYLES["body"]),
+            Paragraph(_para_text("通过" if item.passed else "未通过"), STYLES["body"]),
+            Paragraph(_para_text(item.remark), STYLES["body"]),
+        ]
+        for item in review.items
+    ]
+    table = Table(rows, colWidths=[w * BODY_WIDTH for w in widths], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f5f7fa")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def _conclusion(review: Review) -> list[Flowable]:
+    passed = "■" if review.passed else "□"
+    failed = "□" if review.passed else "■"
+    lines = [
+        f"{passed} 通过 — 通知客户验收",
+        f"{failed} 未通过 — 遗留问题如下，要求当日处理：",
+    ]
+    out: list[Flowable] = [Paragraph(_para_text(line), STYLES["body"]) for line in lines]
+    if not review.passed:
+        out.append(_boxed_paragraph(review.open_problems))
+    return out
+
+
+def _story(layout: Layout, values: dict[str, str], review: Review | None) -> list[Flowable]:
+    story: list[Flowable] = []
+    for number, copy_label in enumerate(layout.copies):
+        if number:
+            story.append(PageBreak())
+        story.append(CopyStart(copy_label))
+        if review is not None:
+            story.append(Paragraph(_para_text(f"第 {review.round} 次复核"), STYLES["section"]))
+        for section in layout.sections:
+            heading = Paragraph(_para_text(section.title), STYLES["section"])
+            parts: list[Flowable] = []
+            if section.fields:
+                parts += _fields_table(section, values)
+            if section.text_field:
+                parts.append(_boxed_paragraph(values.get(section.text_field, "")))
+            if section.checklist and review is not None:
+                parts.append(_checklist(section, review))
+            if section.conclusion and review is not None:
+                parts += _conclusion(review)
+            if section.signatures:
+                parts.append(_signatures(section))
+            # A short section never starts at the foot of a page without its heading.
+            story.append(KeepTogether([heading, *parts[:1]]))
+            story += parts[1:]
+        story.append(Spacer(1, 4 * mm))
+    return story
+
+
+def render(
+    store: Store,
+    case: Case,
+    form: str,
+    *,
+    review_round: int | None = None,
+    now: dt.datetime | None = None,
+    layouts: Path | None = None,
+    logo: Path | None = None,
+) -> bytes:
+    """The PDF of `form` ("registration" or "review") for `case`."""
+    register_font()
+    layout = load_layout(form, layouts)
+    settings: Settings = store.settings()
+    review = review_of(store, case, review_round) if form == "review" else None
+    values = field_values(store, case)
+    title = layout.title
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN + HEADER_HEIGHT,
+        bottomMargin=MARGIN + FOOTER_HEIGHT,
+        title=title,
+        subject=case.case_no,
+        author=settings.showroom_name,
+        creator="门店客诉台 showroom-cs",
+        initialFontName=FONT,  # never reference a font that is not embedded
+    )
+    header = Header(
+        showroom=settings.showroom_name,
+        title=title,
+        case_no=case.case_no,
+        address=settings.showroom_address,
+        phone=settings.showroom_phone,
+        printed_at=(now or dt.datetime.now()).replace(microsecond=0),
+        logo=logo,
+    )
+
+    class _Canvas(FormCanvas):
+        pass
+
+    _Canvas.header = header
+    doc.build(_story(layout, values, review), canvasmaker=_Canvas)
+    return buffer.getvalue()
+
+
+def form_title(form: str) -> str:
+    return load_layout(form).title

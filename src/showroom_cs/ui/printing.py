@@ -1,0 +1,102 @@
+"""打印 and 导出PDF of the paper forms; each is an event on the case's timeline.
+
+The PDF made by the core is what prints: its pages are rendered onto the
+printer chosen in the system print dialog (Qt's own PDF module is not part
+of the PySide6 wheels we ship, so PDFium draws them).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from .. import operations as op
+from ..domain import Case
+from ..pdf import form_title, render
+from .session import Session
+
+PRINT_DPI = 300
+
+
+def form_pdf(session: Session, case: Case, form: str) -> bytes:
+    return render(session.store, case, form)
+
+
+def print_pdf(data: bytes, printer: QPrinter) -> int:
+    """Send every page of a PDF to `printer`; returns the number of pages printed.
+
+    PDFium rasterises each page at the printer's resolution; the paper then
+    carries exactly what 导出PDF saves.
+    """
+    document = pdfium.PdfDocument(data)
+    painter = QPainter()
+    if not painter.begin(printer):
+        return 0
+    try:
+        area = painter.viewport().size()
+        for number in range(len(document)):
+            if number:
+                printer.newPage()
+            page = document[number]
+            width, height = page.get_size()
+            fitted = QSize(round(width), round(height)).scaled(
+                area, Qt.AspectRatioMode.KeepAspectRatio
+            )
+            # 300 dpi is sharp on paper; the printer's own 1200 dpi would need
+            # half a gigabyte per page.
+            bitmap = page.render(scale=PRINT_DPI / 72, rev_byteorder=True)
+            pixels = bytes(bitmap.buffer)
+            image = QImage(
+                pixels, bitmap.width, bitmap.height, bitmap.stride, QImage.Format.Format_RGB888
+            )
+            painter.drawImage(QRect(QPoint(0, 0), fitted), image)
+    finally:
+        painter.end()
+    return len(document)
+
+
+def print_form(
+    session: Session,
+    case: Case,
+    form: str,
+    parent: QWidget | None = None,
+    printer: QPrinter | None = None,
+) -> bool:
+    """打印: the system print dialog (or a given printer), then a timeline event."""
+    data = form_pdf(session, case, form)
+    if printer is None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, parent)
+        dialog.setWindowTitle(f"打印{form_title(form)}")
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return False
+    pages = print_pdf(data, printer)
+    if pages:
+        op.add_note(session.ctx(), case.id, f"打印{form_title(form)}（{pages} 页）", kind="print")
+    return bool(pages)
+
+
+def export_form(
+    session: Session,
+    case: Case,
+    form: str,
+    parent: QWidget | None = None,
+    target: Path | None = None,
+) -> Path | None:
+    """导出PDF: save the form where the person chooses, then a timeline event."""
+    data = form_pdf(session, case, form)
+    if target is None:
+        suggested = Path(tempfile.gettempdir()) / f"{case.case_no}-{form_title(form)}.pdf"
+        name, _ = QFileDialog.getSaveFileName(parent, "导出PDF", str(suggested), "PDF (*.pdf)")
+        if not name:
+            return None
+        target = Path(name)
+    target.write_bytes(data)
+    op.add_note(session.ctx(), case.id, f"导出{form_title(form)} PDF：{target.name}", kind="export")
+    return target

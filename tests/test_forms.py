@@ -1,0 +1,246 @@
+"""The two paper forms as real PDFs: embedded font, exact text, flowing pages, QR codes."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from showroom_cs import operations as op
+from showroom_cs.cli import main
+from showroom_cs.domain import ReviewItem
+from showroom_cs.errors import ShowroomError
+from showroom_cs.forms import LayoutError, load_layout
+from showroom_cs.pdf import PLACEHOLDER, render
+
+from .conftest import START, Desk
+from .walk import to_follow_up, to_under_review
+
+TRICKY = "裏面臺灣的櫥櫃門，（全角）、“引号”！Latin ABC-123，数字 4567 & <标签>"
+
+
+def pdf_text(data: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def squeeze(text: str) -> str:
+    """Extraction breaks lines where the page wrapped them; compare without white space."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_registration_prints_two_copies_with_exact_text(desk: Desk) -> None:
+    case = desk.register(description=TRICKY, customer_name="欧阳娜娜")
+    data = render(desk.store, case, "registration", now=START)
+    pages = pdf_text(data)
+    assert len(pages) == 2
+    assert "【客户联】" in pages[0] and "【存根联】" in pages[1]
+    for page in pages:
+        assert squeeze(TRICKY) in squeeze(page)
+        assert "欧阳娜娜" in page and "138 0013 8000" in page
+        assert "我们将在 24 小时内与您联系，并在 3 日内反馈处理结果。" in page
+        assert "第 1 页 / 共 1 页" in page
+        assert "客户签字" in page and "受理人签字" in page
+    meta = PdfReader(io.BytesIO(data)).metadata
+    assert meta.title == "客户投诉登记表" and meta.subject == case.case_no
+    assert meta.author == desk.store.settings().showroom_name
+
+
+def test_only_the_shipped_font_is_used_and_it_is_embedded(desk: Desk) -> None:
+    data = render(desk.store, desk.register(), "registration", now=START)
+    fonts = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            fonts.add(str(font["/BaseFont"]))
+            descendant = font.get("/DescendantFonts")
+            descriptor = (descendant[0].get_object() if descendant else font)["/FontDescriptor"]
+            assert "/FontFile2" in descriptor.get_object()  # the TrueType program itself
+    assert len(fonts) == 1 and next(iter(fonts)).endswith("WenQuanYiMicroHei-0")
+
+
+def test_characters_the_font_lacks_print_as_a_placeholder(desk: Desk) -> None:
+    case = desk.register(customer_name="𠮷野", description="门板裂了😭请尽快")
+    pages = pdf_text(render(desk.store, case, "registration", now=START))
+    assert f"{PLACEHOLDER}野" in pages[0]
+    assert f"门板裂了{PLACEHOLDER}请尽快" in squeeze(pages[0])
+    assert desk.case(case.id).description == "门板裂了😭请尽快"  # the data keeps the emoji
+
+
+def test_a_3000_character_description_flows_with_headers_and_page_numbers(desk: Desk) -> None:
+    long_text = ("门板开裂，漏水严重，Latin 123 混排。" * 200)[:3000]
+    case = desk.register(description=long_text)
+    pages = pdf_text(render(desk.store, case, "registration", now=START))
+    per_copy = len(pages) // 2
+    assert per_copy >= 2 and len(pages) == 2 * per_copy
+    for index, page in enumerate(pages):
+        number = index % per_copy + 1
+        assert "客户投诉登记表" in page and case.case_no in page
+        assert f"第 {number} 页 / 共 {per_copy} 页" in page
+    # The page header and footer stand between the two halves of a page break.
+    decoration = re.compile(
+        r"(示例家居建材门店|客户投诉登记表|投诉编号：TS-\d{8}-\d{3}|【客户联】"
+        r"|打印时间：[\d\-]+[\d:]+|第\d+页/共\d+页)"
+    )
+    copy = "".join(decoration.sub("", squeeze(p)) for p in pages[:per_copy])
+    assert squeeze(long_text) in copy
+
+
+@pytest.mark.skipif(
+    shutil.which("zbarimg") is None or shutil.which("pdftoppm") is None,
+    reason="zbar-tools and poppler-utils are installed by .ci/run",
+)
+def test_the_qr_code_scans_back_to_the_case_number(desk: Desk, tmp_path: Path) -> None:
+    case = desk.register()
+    pdf = tmp_path / "form.pdf"
+    pdf.write_bytes(render(desk.store, case, "registration", now=START))
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
+        check=True,
+    )
+    image = next(tmp_path.glob("page*.png"))
+    scanned = subprocess.run(
+        ["zbarimg", "-q", "--raw", str(image)], capture_output=True, text=True, check=True
+    )
+    assert scanned.stdout.strip() == case.case_no
+
+
+def test_review_opinion_per_round_with_conclusion_and_signatures(desk: Desk) -> None:
+    case = to_under_review(desk, desk.register())
+    op.review_case(
+        desk.as_("陈静"),
+        case.id,
+        passed=False,
+        open_problems="左门仍有 2mm 缝隙",
+        items=[ReviewItem("门板闭合", False, "左门缝隙"), ReviewItem("现场清理", True)],
+    )
+    case = to_follow_up(desk, to_under_review(desk, desk.case(case.id)))
+    first = pdf_text(render(desk.store, case, "review", review_round=1, now=START))[0]
+    assert "第 1 次复核" in first and "复核意见书" in first
+    assert "门板闭合未通过左门缝隙" in squeeze(first) and "现场清理通过" in squeeze(first)
+    assert "■ 未通过" in first and "□ 通过" in first and "左门仍有 2mm 缝隙" in first
+    assert "复核人" in first and "责任人" in first and "客户验收签字" in first
+    second = pdf_text(render(desk.store, case, "review", now=START))[0]
+    assert "第 2 次复核" in second and "■ 通过 — 通知客户验收" in second
+    with pytest.raises(ShowroomError, match="没有第 5 次复核"):
+        render(desk.store, case, "review", review_round=5)
+    fresh = desk.register(customer_phone="13912345678")
+    with pytest.raises(ShowroomError, match="还没有复核记录"):
+        render(desk.store, fresh, "review")
+
+
+def test_a_broken_layout_names_the_file_and_the_problem(tmp_path: Path) -> None:
+    (tmp_path / "registration.toml").write_text('title = "登记表"\n[[sections]\n', "utf-8")
+    with pytest.raises(LayoutError, match=r"registration\.toml.*格式有误"):
+        load_layout("registration", tmp_path)
+    (tmp_path / "registration.toml").write_text(
+        'title = "登记表"\n[[sections]]\ntitle = "客户"\n'
+        'fields = [{ label = "生日", field = "birthday" }]\n',
+        "utf-8",
+    )
+    with pytest.raises(LayoutError, match="第 1 个栏目的字段「birthday」不存在"):
+        load_layout("registration", tmp_path)
+    with pytest.raises(LayoutError, match="找不到"):
+        load_layout("review", tmp_path)
+
+
+def test_a_renamed_label_prints_without_code_changes(desk: Desk, tmp_path: Path) -> None:
+    text = (Path(__file__).parents[1] / "forms" / "registration.toml").read_text("utf-8")
+    (tmp_path / "registration.toml").write_text(text.replace('"投诉对象"', '"被投诉对象"'), "utf-8")
+    page = pdf_text(render(desk.store, desk.register(), "registration", layouts=tmp_path))[0]
+    assert "被投诉对象" in page
+
+
+def test_a_missing_logo_is_fine(desk: Desk, tmp_path: Path) -> None:
+    data = render(desk.store, desk.register(), "registration", logo=tmp_path / "none.png")
+    assert data.startswith(b"%PDF")
+
+
+def test_cli_prints_a_form(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "demo.db"
+    assert main(["demo", "--db", str(db), "--cases", "30"]) == 0
+    from showroom_cs.store import Store
+
+    store = Store.open(db)
+    case_no = store.scalar("SELECT case_no FROM cases ORDER BY id LIMIT 1")
+    store.close()
+    out = tmp_path / "out" / "form.pdf"
+    assert (
+        main(["print", "--db", str(db), case_no, "--form", "registration", "--out", str(out)]) == 0
+    )
+    assert case_no in pdf_text(out.read_bytes())[0]
+    assert main(["print", "--db", str(db), "TS-20990101-001", "--out", str(out)]) == 2
+    assert "找不到投诉编号" in capsys.readouterr().err
+
+
+def test_printing_and_exporting_from_the_app_are_timeline_events(  # type: ignore[no-untyped-def]
+    qtbot, desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("PySide6")
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    from showroom_cs.ui import printing
+    from showroom_cs.ui.session import Session
+
+    printed = tmp_path / "printer-output.pdf"
+
+    def accept(dialog: QPrintDialog) -> int:
+        dialog.printer().setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        dialog.printer().setOutputFileName(str(printed))
+        return int(QPrintDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(QPrintDialog, "exec", accept)
+    session = Session(desk.store, desk.clock, desk.staff["王芳"])
+    case = desk.register(description="门板缝隙")
+    assert printing.print_form(session, case, "registration")
+    assert len(PdfReader(printed).pages) == 2  # 客户联 and 存根联 went to the printer
+    target = printing.export_form(session, case, "registration", target=tmp_path / "x.pdf")
+    assert target is not None and case.case_no in pdf_text(target.read_bytes())[0]
+    notes = [(e.kind, e.note) for e in desk.store.events(case.id)][-2:]
+    assert notes == [
+        ("print", "打印客户投诉登记表（2 页）"),
+        ("export", "导出客户投诉登记表 PDF：x.pdf"),
+    ]
+
+
+def test_save_and_print_on_the_intake_form(  # type: ignore[no-untyped-def]
+    qtbot, desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("PySide6")
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    from showroom_cs.ui.intake import IntakePage
+    from showroom_cs.ui.session import Session
+
+    printed = tmp_path / "printer-output.pdf"
+
+    def accept(dialog: QPrintDialog) -> int:
+        dialog.printer().setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        dialog.printer().setOutputFileName(str(printed))
+        return int(QPrintDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(QPrintDialog, "exec", accept)
+    page = IntakePage(Session(desk.store, desk.clock, desk.staff["王芳"]))
+    qtbot.addWidget(page)
+    page.fields["customer_phone"].setText("13800138000")
+    page.fields["customer_name"].setText("张伟")
+    page.fields["description"].setPlainText("门板缝隙")
+    page.demand_boxes["维修"].setChecked(True)
+    case_id = page.save_and_print()
+    assert case_id is not None and printed.exists()
+    assert desk.store.events(case_id)[-1].kind == "print"
+
+
+def test_the_field_list_in_the_docs_matches_the_renderer() -> None:
+    from showroom_cs.forms import FIELD_NAMES
+
+    documented = re.findall(
+        r"^\| `(\w+)` \|",
+        (Path(__file__).parents[1] / "docs" / "forms.md").read_text("utf-8"),
+        re.MULTILINE,
+    )
+    assert documented == list(FIELD_NAMES)

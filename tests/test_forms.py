@@ -242,3 +242,26 @@ def test_the_field_list_in_the_docs_matches_the_renderer() -> None:
     fields_part = text.split("## Fields a box may show", 1)[1]
     documented = re.findall(r"^\| `(\w+)` \|", fields_part, re.MULTILINE)
     assert documented == list(FIELD_NAMES)
+
+
+def test_body_text_never_runs_into_the_header_or_footer(desk: Desk) -> None:
+    """Every fragment of text that is not the header or footer sits between their bands."""
+    from showroom_cs.pdf import FOOTER_HEIGHT, HEADER_HEIGHT, MARGIN, PAGE_HEIGHT
+
+    long_text = ("卫生间柜体底板泡胀，边缘起皮。" * 150)[:3000] + "😀"
+    case = desk.register(description=long_text, customer_address="幸福里小区" * 20)
+    data = render(desk.store, case, "registration", now=START)
+    top, bottom = PAGE_HEIGHT - MARGIN - HEADER_HEIGHT, MARGIN + FOOTER_HEIGHT
+    decoration = re.compile(r"示例家居建材门店|客户投诉登记表|投诉编号|【|打印时间|第 \d+ 页")
+    fragments: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, font_dict, font_size):  # type: ignore[no-untyped-def]
+        if text.strip():
+            fragments.append((text, tm[5] * cm[3] + cm[5]))
+
+    for page in PdfReader(io.BytesIO(data)).pages:
+        page.extract_text(visitor_text=visit)
+    body = [(text, y) for text, y in fragments if not decoration.search(text)]
+    assert len(body) > 100
+    outside = [(text[:10], round(y)) for text, y in body if not bottom <= y <= top]
+    assert outside == []

@@ -35,6 +35,19 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1)
     check = commands.add_parser("check", help="检查数据库：版本、数量、完整性")
     check.add_argument("--db", type=Path, required=True, dest="target")
+    weekly = commands.add_parser("export-week", help="导出总部周报 CSV")
+    weekly.add_argument("--db", type=Path, required=True, dest="target")
+    weekly.add_argument("--week", default=None, help="如 2026-W47（默认上一个完整周）")
+    weekly.add_argument("--out", type=Path, required=True, help="保存到的文件夹")
+    weekly.add_argument(
+        "--full", action="store_true", help="包含完整的客户姓名和电话（仅管理人员）"
+    )
+    weekly.add_argument(
+        "--as", dest="as_staff", default=None, help="以哪位员工的名义导出（默认第一位管理人员）"
+    )
+    merge = commands.add_parser("merge-weeks", help="总部：合并各门店的周报")
+    merge.add_argument("files", type=Path, nargs="+")
+    merge.add_argument("--out", type=Path, required=True)
     printing = commands.add_parser("print", help="生成登记表或复核意见书 PDF")
     printing.add_argument("--db", type=Path, required=True, dest="target")
     printing.add_argument("case_no", help="投诉编号，如 TS-20261122-003")
@@ -51,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _demo(args.target, args.cases, args.seed)
         if args.command == "check":
             return _check(args.target)
+        if args.command == "export-week":
+            return _export_week(args.target, args.week, args.out, args.full, args.as_staff)
+        if args.command == "merge-weeks":
+            return _merge_weeks(args.files, args.out)
         if args.command == "print":
             return _print(args.target, args.case_no, args.form, args.round, args.out)
         return _run_app(args.db, demo=args.demo)
@@ -114,6 +131,45 @@ def _check(target: Path) -> int:
     finally:
         store.close()
     return 0 if integrity == ["ok"] else 1
+
+
+def _export_week(
+    target: Path, week: str | None, out: Path, full: bool, as_staff: str | None
+) -> int:
+    import datetime as dt
+
+    from .export import FULL_DATA_ROLES, export_week, last_complete_week
+    from .store import Store
+
+    if not target.exists():
+        print(f"错误：找不到数据库文件 {target}", file=sys.stderr)
+        return 2
+    store = Store.open(target)
+    try:
+        staff = store.all_staff(active_only=True)
+        if as_staff:
+            actor = next((s for s in staff if s.name == as_staff), None)
+        else:
+            actor = next((s for s in staff if s.role in FULL_DATA_ROLES), None)
+        if actor is None:
+            print("错误：找不到导出人（请用 --as 指定一位在职员工）。", file=sys.stderr)
+            return 2
+        path, export = export_week(
+            store, actor, week or last_complete_week(dt.date.today()), out, full=full
+        )
+    finally:
+        store.close()
+    masked = "完整客户信息" if export.full else "客户信息已遮盖"
+    print(f"已导出 {export.week}：{export.rows} 件，{masked}，{path}")
+    return 0
+
+
+def _merge_weeks(files: list[Path], out: Path) -> int:
+    from .export import merge_weeks
+
+    merged, summary = merge_weeks(files, out)
+    print(f"已合并 {len(files)} 个文件：{merged}；门店汇总：{summary}")
+    return 0
 
 
 def _print(target: Path, case_no: str, form: str, round_no: int | None, out: Path) -> int:

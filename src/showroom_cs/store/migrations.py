@@ -306,4 +306,25 @@ def m0003_attachments(db: Database) -> None:
     )
 
 
+@_migration("0004_exports")
+def m0004_exports(db: Database) -> None:
+    """The history of weekly head-office files: what was sent, when, by whom."""
+    run_script(
+        db,
+        """
+        CREATE TABLE exports (
+            id INTEGER PRIMARY KEY,
+            week TEXT NOT NULL,
+            exported_at TEXT NOT NULL,
+            by_id INTEGER NOT NULL REFERENCES staff(id),
+            full INTEGER NOT NULL,
+            rows INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            file_name TEXT NOT NULL
+        );
+        CREATE INDEX exports_week ON exports(week);
+        """,
+    )
+
+
 SCHEMA_VERSION = len(MIGRATION_NAMES)

@@ -1,0 +1,344 @@
+"""The weekly head-office CSV (csv spec), rebuilt from the timeline.
+
+Each row is a case as it stood at the end of the ISO week: columns come from
+replaying the case's events up to that moment, contacts and overdue marks
+only up to it, so exporting a week again after later edits gives the same
+bytes. UTF-8 with BOM, CRLF, RFC 4180 quoting, cells that a spreadsheet
+would run as a formula neutralised, personal data masked unless a manager
+asks for it in full.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .domain import (
+    CLOSED_STAGES,
+    SATISFACTION_LABELS,
+    ClockKind,
+    EscalationLevel,
+    Role,
+    Severity,
+    SolutionKind,
+    Staff,
+    Stage,
+)
+from .errors import PermissionDenied, RuleError
+from .privacy import mask_name, mask_phone
+from .store import Store
+from .store.rows import db_time
+from .timeline import replay
+
+FORMAT_VERSION = "1"
+FULL_DATA_ROLES = frozenset({Role.STORE_MANAGER, Role.GENERAL_MANAGER, Role.OWNER})
+SUMMARY_LENGTH = 200
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str  # the fixed Chinese header
+    key: str  # the stable key of docs/csv-schema.md
+    kind: str  # text | datetime | number | integer
+
+
+COLUMNS = (
+    Column("格式版本", "format_version", "text"),
+    Column("门店编码", "showroom_code", "text"),
+    Column("周次", "week", "text"),
+    Column("投诉编号", "case_no", "text"),
+    Column("受理时间", "received_at", "datetime"),
+    Column("受理渠道", "channel", "text"),
+    Column("投诉类别", "category", "text"),
+    Column("严重程度", "severity", "text"),
+    Column("产品品类", "product_category", "text"),
+    Column("品牌型号", "brand_model", "text"),
+    Column("责任部门", "department", "text"),
+    Column("当前阶段", "stage", "text"),
+    Column("是否成立", "valid", "text"),
+    Column("升级级别", "escalation", "text"),
+    Column("首次响应时间", "first_contact_at", "datetime"),
+    Column("首次响应用时(小时)", "first_contact_hours", "number"),
+    Column("结案时间", "closed_at", "datetime"),
+    Column("结案用时(天)", "close_days", "number"),
+    Column("是否超时", "overdue", "text"),
+    Column("超时环节", "overdue_clocks", "text"),
+    Column("处理方案", "solution", "text"),
+    Column("赔偿金额", "compensation_yuan", "number"),
+    Column("满意度", "satisfaction", "text"),
+    Column("客户姓名", "customer_name", "text"),
+    Column("联系电话", "customer_phone", "text"),
+    Column("投诉摘要", "summary", "text"),
+)
+HEADER = tuple(column.label for column in COLUMNS)
+
+
+# ------------------------------------------------------------------ weeks
+
+
+def week_label(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_bounds(label: str) -> tuple[dt.datetime, dt.datetime]:
+    """Monday 00:00 to the next Monday 00:00 of an ISO week like `2026-W47`."""
+    found = _WEEK.match(label.strip())
+    if not found:
+        raise RuleError(f"周次「{label}」格式不对，请写成 2026-W47 这样。")
+    try:
+        monday = dt.date.fromisocalendar(int(found.group(1)), int(found.group(2)), 1)
+    except ValueError:
+        raise RuleError(f"{found.group(1)} 年没有第 {int(found.group(2))} 周。") from None
+    start = dt.datetime.combine(monday, dt.time())
+    return start, start + dt.timedelta(days=7)
+
+
+def last_complete_week(today: dt.date) -> str:
+    return week_label(today - dt.timedelta(days=today.weekday() + 7))
+
+
+# ------------------------------------------------------------------- rows
+
+
+def cases_of_week(store: Store, start: dt.datetime, end: dt.datetime) -> list[int]:
+    """Cases received, changed or closed in the week (any timeline event in it)."""
+    rows = store.query(
+        "SELECT DISTINCT case_id FROM events WHERE at >= ? AND at < ? ORDER BY case_id",
+        (db_time(start), db_time(end)),
+    )
+    return [row[0] for row in rows]
+
+
+def _hours(later: dt.datetime | None, earlier: dt.datetime) -> str:
+    return "" if later is None else f"{(later - earlier).total_seconds() / 3600:.1f}"
+
+
+def _time_text(value: dt.datetime | None) -> str:
+    return "" if value is None else f"{value:%Y-%m-%d %H:%M}"
+
+
+def _parse(text: Any) -> dt.datetime | None:
+    return None if not text else dt.datetime.fromisoformat(str(text))
+
+
+def case_row(store: Store, case_id: int, week: str, end: dt.datetime, *, full: bool) -> list[str]:
+    """One case as it stood at `end` (exclusive), in column order."""
+    settings = store.settings()
+    events = store.events(case_id)
+    until = end - dt.timedelta(seconds=1)
+    state = replay(events, until=until) or {}
+    received = _parse(state.get("received_at"))
+    assert received is not None
+    contacts = store.query(
+        "SELECT MIN(at) FROM contacts WHERE case_id = ? AND reached = 1 AND at <= ?",
+        (case_id, db_time(until)),
+    )
+    visits = [e.at for e in events if e.kind == "visit_done" and e.at <= until]
+    first_times = [t for t in (_parse(contacts[0][0]), *visits) if t is not None]
+    first_contact = min(first_times) if first_times else None
+    breached = []
+    for event in events:
+        if event.kind == "overdue" and event.at <= until:
+            breached += [k.label for k in ClockKind if f"{k.label}超时" in event.note]
+    stage = Stage(state["stage"])
+    closed_at = _parse(state.get("closed_at")) if stage in CLOSED_STAGES else None
+    kind = SolutionKind(state["solution_kind"]) if state.get("solution_kind") else None
+    cost = int(state.get("solution_cost_fen") or 0)
+    valid = {None: "", 1: "是", 0: "否"}[state.get("valid")]
+    satisfaction = state.get("satisfaction")
+    name, phone = str(state["customer_name"]), str(state["customer_phone"])
+    values = [
+        FORMAT_VERSION,
+        settings.showroom_code,
+        week,
+        str(state["case_no"]),
+        _time_text(received),
+        settings.label_of("channel", state["channel"]),
+        settings.label_of("category", state["category"]),
+        Severity(state["severity"]).label,
+        settings.label_of("product_category", state.get("product_category") or ""),
+        str(state.get("brand_model") or ""),
+        str(state.get("department") or ""),
+        stage.label,
+        valid,
+        EscalationLevel(int(state.get("escalation_level") or 0)).label,
+        _time_text(first_contact),
+        _hours(first_contact, received),
+        _time_text(closed_at),
+        "" if closed_at is None else f"{(closed_at - received).total_seconds() / 86400:.1f}",
+        "是" if breached else "否",
+        "、".join(dict.fromkeys(breached)),
+        "" if kind is None else kind.label,
+        f"{cost / 100:.2f}" if kind is not None and kind.needs_approval and cost else "",
+        SATISFACTION_LABELS.get(int(satisfaction), "") if satisfaction else "",
+        name if full else mask_name(name),
+        phone if full else mask_phone(phone),
+        str(state.get("description") or "")[:SUMMARY_LENGTH],
+    ]
+    return [neutralise(value) for value in values]
+
+
+def neutralise(cell: str) -> str:
+    """A spreadsheet never runs a cell as a formula: a leading =, +, -, @, tab or
+    carriage return is preceded by an apostrophe (OWASP's advice)."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+# ----------------------------------------------------------------- export
+
+
+@dataclass(frozen=True)
+class WeekExport:
+    week: str
+    file_name: str
+    data: bytes
+    rows: int
+    sha256: str
+    full: bool
+
+
+def build_week(store: Store, week: str, *, full: bool = False) -> WeekExport:
+    """The week's file as bytes (nothing written, nothing recorded)."""
+    start, end = week_bounds(week)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(HEADER)
+    ids = cases_of_week(store, start, end)
+    rows = sorted(
+        (case_row(store, case_id, week, end, full=full) for case_id in ids), key=lambda row: row[3]
+    )
+    writer.writerows(rows)
+    data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    code = store.settings().showroom_code
+    return WeekExport(
+        week=week,
+        file_name=f"{code}_{week}.csv",
+        data=data,
+        rows=len(rows),
+        sha256=hashlib.sha256(data).hexdigest(),
+        full=full,
+    )
+
+
+def export_week(
+    store: Store,
+    actor: Staff,
+    week: str,
+    folder: Path,
+    *,
+    full: bool = False,
+    now: dt.datetime | None = None,
+) -> tuple[Path, WeekExport]:
+    """Write the week's file into `folder` and record the export; full data needs a manager."""
+    if full and actor.role not in FULL_DATA_ROLES:
+        raise PermissionDenied(
+            f"{actor.role.label}不能导出完整的客户信息：只有店长、总经理或老板可以。"
+        )
+    export = build_week(store, week, full=full)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / export.file_name
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(export.data)
+    partial.replace(target)
+    with store.transaction():
+        store.insert(
+            "exports",
+            {
+                "week": week,
+                "exported_at": db_time(now or dt.datetime.now()),
+                "by_id": actor.id,
+                "full": int(full),
+                "rows": export.rows,
+                "sha256": export.sha256,
+                "file_name": export.file_name,
+            },
+        )
+    return target, export
+
+
+# ---------------------------------------------------------- head office
+
+
+class MergeError(RuleError):
+    """A weekly file head office cannot use; the message names the file and line."""
+
+
+def read_week_file(path: Path) -> list[list[str]]:
+    """The data rows of one showroom's weekly file, checked for format and header."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise MergeError(f"无法读取「{path.name}」：{exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise MergeError(f"「{path.name}」不是 UTF-8 编码的周报文件。") from None
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows or tuple(rows[0]) != HEADER:
+        raise MergeError(
+            f"「{path.name}」第 1 行表头不对：不是本格式（版本 {FORMAT_VERSION}）的周报。"
+        )
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(HEADER):
+            raise MergeError(
+                f"「{path.name}」第 {number} 行有 {len(row)} 列，应为 {len(HEADER)} 列：文件可能已损坏。"
+            )
+        if row[0] != FORMAT_VERSION:
+            raise MergeError(
+                f"「{path.name}」第 {number} 行的格式版本是「{row[0]}」，本程序只合并版本 {FORMAT_VERSION}。"
+            )
+    return rows[1:]
+
+
+SUMMARY_HEADER = ("门店编码", "周次", "案件数", "已结案", "不成立", "超时件数", "平均满意度")
+
+
+def merge_weeks(paths: list[Path], out: Path) -> tuple[Path, Path]:
+    """All showrooms' rows in one file, and a per-showroom summary beside it.
+
+    Every file is checked before anything is written; one bad file stops the
+    merge and names the file and line.
+    """
+    all_rows = [row for path in paths for row in read_week_file(path)]
+    all_rows.sort(key=lambda row: (row[1], row[2], row[3]))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _write_csv(out, [list(HEADER), *all_rows])
+    index = {column.key: number for number, column in enumerate(COLUMNS)}
+    groups: dict[tuple[str, str], list[list[str]]] = {}
+    for row in all_rows:
+        groups.setdefault((row[index["showroom_code"]], row[index["week"]]), []).append(row)
+    scores = {label: value for value, label in SATISFACTION_LABELS.items()}
+    summary: list[list[str]] = [list(SUMMARY_HEADER)]
+    for (code, week), rows in sorted(groups.items()):
+        rated = [
+            scores[r[index["satisfaction"]]] for r in rows if r[index["satisfaction"]] in scores
+        ]
+        summary.append(
+            [
+                code,
+                week,
+                str(len(rows)),
+                str(sum(r[index["stage"]] == Stage.CLOSED.label for r in rows)),
+                str(sum(r[index["stage"]] == Stage.INVALID.label for r in rows)),
+                str(sum(r[index["overdue"]] == "是" for r in rows)),
+                f"{sum(rated) / len(rated):.2f}" if rated else "",
+            ]
+        )
+    summary_path = out.with_name(f"{out.stem}_门店汇总{out.suffix}")
+    _write_csv(summary_path, summary)
+    return out, summary_path
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
+    partial.replace(path)

@@ -1,0 +1,141 @@
+"""The weekly head-office CSV: as-of-week-end rows, exact bytes, masking, merging."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from showroom_cs import operations as op
+from showroom_cs.cli import main
+from showroom_cs.errors import PermissionDenied, RuleError
+from showroom_cs.export import (
+    COLUMNS,
+    HEADER,
+    MergeError,
+    build_week,
+    export_week,
+    last_complete_week,
+    merge_weeks,
+    week_bounds,
+    week_label,
+)
+
+from .conftest import Desk
+from .walk import follow_up, to_closed, to_follow_up, to_in_progress
+
+
+def rows_of(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_weeks_and_their_boundaries() -> None:
+    assert week_label(dt.date(2026, 11, 22)) == "2026-W47"  # a Sunday
+    assert week_label(dt.date(2026, 11, 23)) == "2026-W48"  # the Monday after
+    assert week_label(dt.date(2027, 1, 2)) == "2026-W53"  # ISO week 53 across the new year
+    assert week_bounds("2026-W53") == (dt.datetime(2026, 12, 28), dt.datetime(2027, 1, 4))
+    assert last_complete_week(dt.date(2026, 11, 25)) == "2026-W47"
+    with pytest.raises(RuleError, match="2025 年没有第 53 周"):
+        week_bounds("2025-W53")
+    with pytest.raises(RuleError, match="格式不对"):
+        week_bounds("2026/47")
+
+
+def test_sunday_night_and_monday_morning_land_in_different_weeks(desk: Desk) -> None:
+    desk.clock.set(dt.datetime(2026, 11, 29, 23, 59))
+    sunday = desk.register()
+    desk.clock.set(dt.datetime(2026, 11, 30, 0, 0))
+    monday = desk.register(customer_phone="13912345678")
+    assert [r[3] for r in rows_of(build_week(desk.store, "2026-W48").data)[1:]] == [sunday.case_no]
+    assert [r[3] for r in rows_of(build_week(desk.store, "2026-W49").data)[1:]] == [monday.case_no]
+
+
+def test_the_same_week_exports_the_same_bytes_after_later_edits(desk: Desk) -> None:
+    first = to_in_progress(desk, desk.register(description='含逗号,引号"和\n换行'))
+    second = to_follow_up(desk, desk.register(customer_phone="13912345678"))
+    before = build_week(desk.store, "2026-W48").data
+    desk.clock.set(dt.datetime(2026, 12, 2, 10))  # the following week
+    op.edit_case(desk.as_("王芳"), first.id, {"customer_address": "阳光花园 5栋"})
+    to_closed(desk, desk.case(first.id))
+    follow_up(desk, desk.case(second.id), satisfaction=5)
+    op.close_case(desk.as_("王芳"), second.id, cause="c", actions="a", improvement="i")
+    assert build_week(desk.store, "2026-W48").data == before
+    later = rows_of(build_week(desk.store, "2026-W49").data)
+    assert [r[11] for r in later[1:]] == ["已结案", "已结案"]
+
+
+def test_file_format_masking_and_formula_neutralising(desk: Desk, tmp_path: Path) -> None:
+    desk.register(description='=HYPERLINK("http://x")', customer_name="张伟")
+    data = build_week(desk.store, "2026-W48").data
+    assert b"\r\n" in data and data.count(b"\r\n") == 2
+    header, row = rows_of(data)
+    assert tuple(header) == HEADER
+    record = dict(zip((c.key for c in COLUMNS), row, strict=True))
+    assert record["customer_name"] == "张**" and record["customer_phone"] == "138****8000"
+    assert record["summary"].startswith("'=")
+    assert record["format_version"] == "1" and record["week"] == "2026-W48"
+    assert "地址" not in "".join(header)
+    with pytest.raises(PermissionDenied, match="客服专员不能导出完整的客户信息"):
+        export_week(desk.store, desk.staff["王芳"], "2026-W48", tmp_path, full=True)
+    path, export = export_week(desk.store, desk.staff["陈静"], "2026-W48", tmp_path, full=True)
+    assert path.name == f"{desk.store.settings().showroom_code}_2026-W48.csv"
+    assert rows_of(path.read_bytes())[1][23] == "张伟"
+    history = desk.store.query("SELECT week, full, rows, sha256, by_id FROM exports")
+    assert [tuple(r) for r in history] == [("2026-W48", 1, 1, export.sha256, desk.staff["陈静"].id)]
+
+
+def test_the_schema_document_agrees_with_the_exporter() -> None:
+    doc = (Path(__file__).parents[1] / "docs" / "csv-schema.md").read_text("utf-8")
+    documented = re.findall(r"^\| (\S+) \| `(\w+)` \| (\w+) \|", doc, re.MULTILINE)
+    assert documented == [(c.label, c.key, c.kind) for c in COLUMNS]
+
+
+def test_merge_weeks_combines_good_files_and_names_a_bad_one(desk: Desk, tmp_path: Path) -> None:
+    desk.register()
+    to_closed(desk, desk.register(customer_phone="13912345678"))
+    good, _ = export_week(desk.store, desk.staff["陈静"], "2026-W48", tmp_path / "a")
+    other = tmp_path / "b" / "SH002_2026-W48.csv"
+    other.parent.mkdir()
+    other.write_bytes(good.read_bytes().replace(b",MD001,", b",SH002,"))
+    merged, summary = merge_weeks([good, other], tmp_path / "out" / "merged.csv")
+    assert len(rows_of(merged.read_bytes())) == 5
+    summary_rows = rows_of(summary.read_bytes())
+    assert summary_rows[1][:5] == ["MD001", "2026-W48", "2", "1", "0"]
+    assert summary_rows[2][0] == "SH002"
+    broken = tmp_path / "broken.csv"
+    text = good.read_bytes().decode("utf-8-sig")
+    cut = text.rstrip("\r\n").rsplit(",", 3)[0] + "\r\n"  # the last row lost its end
+    broken.write_bytes(("\ufeff" + cut).encode("utf-8"))
+    with pytest.raises(MergeError, match=r"「broken\.csv」第 3 行有 \d+ 列"):
+        merge_weeks([good, broken], tmp_path / "out" / "merged2.csv")
+    old = tmp_path / "old.csv"
+    old.write_bytes(good.read_bytes().replace(b"\r\n1,", b"\r\n0,"))
+    with pytest.raises(MergeError, match="格式版本是「0」"):
+        merge_weeks([old], tmp_path / "out" / "merged3.csv")
+    foreign = tmp_path / "foreign.csv"
+    foreign.write_text("a,b\r\n1,2\r\n", encoding="utf-8")
+    with pytest.raises(MergeError, match=r"「foreign\.csv」第 1 行表头不对"):
+        merge_weeks([foreign], tmp_path / "out" / "merged4.csv")
+    assert not (tmp_path / "out" / "merged2.csv").exists()
+
+
+def test_cli_export_and_merge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "demo.db"
+    assert main(["demo", "--db", str(db), "--cases", "80"]) == 0
+    week = last_complete_week(dt.date.today())
+    assert main(["export-week", "--db", str(db), "--week", week, "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert f"已导出 {week}" in out and "客户信息已遮盖" in out
+    files = list(tmp_path.glob(f"*_{week}.csv"))
+    assert len(files) == 1
+    assert main(["merge-weeks", str(files[0]), "--out", str(tmp_path / "m.csv")]) == 0
+    assert (
+        main(["export-week", "--db", str(db), "--out", str(tmp_path), "--full", "--as", "王芳"])
+        == 2
+    )
+    assert "客服专员不能导出完整的客户信息" in capsys.readouterr().err

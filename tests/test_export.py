@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,49 @@ def test_cli_export_and_merge(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         == 2
     )
     assert "客服专员不能导出完整的客户信息" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice Calc is installed by .ci/run"
+)
+def test_a_real_spreadsheet_reads_the_cells_as_written(desk: Desk, tmp_path: Path) -> None:
+    """LibreOffice opens the file (UTF-8, CSV) and saves what it read; every text cell
+    comes back as written and the formula-like description is not run."""
+    tricky = [
+        "主卧衣柜左侧门板关不严，缝隙约 5mm",
+        '含逗号, 和"双引号"的描述',
+        "第一行\n第二行：换行也在同一格",
+        "=1+1 不应被当成公式计算",
+    ]
+    for number, text in enumerate(tricky):
+        desk.register(description=text, customer_phone=f"1381234000{number}")
+    path, _ = export_week(desk.store, desk.staff["陈静"], "2026-W48", tmp_path, full=True)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--infilter=CSV:44,34,76,1",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1",
+            "--outdir",
+            str(tmp_path / "lo"),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    read_back = (tmp_path / "lo" / path.name).read_text("utf-8-sig")
+    theirs = list(csv.reader(io.StringIO(read_back, newline="")))
+    ours = rows_of(path.read_bytes())
+    assert len(theirs) == len(ours) == 5
+    assert theirs[0] == ours[0]  # the Chinese header
+    for row_ours, row_theirs in zip(ours[1:], theirs[1:], strict=True):
+        for column, mine, seen in zip(COLUMNS, row_ours, row_theirs, strict=True):
+            if column.kind == "text":
+                assert seen == mine, column.label
+            elif column.kind == "number" and mine:
+                assert float(seen) == float(mine), column.label
+    summaries = [row[25] for row in theirs[1:]]
+    assert "'=1+1 不应被当成公式计算" in summaries  # text, not the value 2
+    assert "第一行\n第二行：换行也在同一格" in summaries

@@ -187,3 +187,23 @@ def test_a_real_spreadsheet_reads_the_cells_as_written(desk: Desk, tmp_path: Pat
     summaries = [row[25] for row in theirs[1:]]
     assert "'=1+1 不应被当成公式计算" in summaries  # text, not the value 2
     assert "第一行\n第二行：换行也在同一格" in summaries
+
+
+def test_the_export_dialog_shows_the_week_and_its_history(
+    qtbot, desk: Desk, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("PySide6")
+    from showroom_cs.ui.export_dialog import ExportDialog
+    from showroom_cs.ui.session import Session
+
+    desk.register()
+    desk.clock.set(dt.datetime(2026, 12, 1, 9))  # a Tuesday: last complete week is W48
+    clerk = ExportDialog(Session(desk.store, desk.clock, desk.staff["王芳"]))
+    qtbot.addWidget(clerk)
+    assert clerk.week.currentData() == "2026-W48"
+    assert clerk.summary.text().startswith("新登记 1 件")
+    assert not clerk.full.isEnabled() and "只有店长" in clerk.full.toolTip()
+    path = clerk.export_to(tmp_path)
+    assert path is not None and path.exists()
+    assert clerk.message.text().startswith("已导出 1 件")
+    assert clerk.history.rowCount() == 1 and clerk.history.item(0, 3).text() == "已遮盖"

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..stats import period_bounds, summarise
+from .export_dialog import ExportDialog
 from .session import Session
 
 PERIODS = (
@@ -43,6 +45,11 @@ class StatsPage(QWidget):
         title.setObjectName("pageTitle")
         top.addWidget(title)
         top.addStretch(1)
+        export = QPushButton("导出周报…")
+        export.setObjectName("openExport")
+        export.setToolTip("生成发给总部的每周 CSV 文件")
+        export.clicked.connect(self.open_export)
+        top.addWidget(export)
         self.period = QComboBox()
         self.period.setObjectName("period")
         for label, key in PERIODS:
@@ -99,6 +106,9 @@ class StatsPage(QWidget):
         table.horizontalHeader().setStretchLastSection(True)
         table.setColumnWidth(0, 200)
         return table
+
+    def open_export(self) -> None:
+        ExportDialog(self.session, self).exec()
 
     def refresh(self) -> None:
         now = self.session.clock.now()

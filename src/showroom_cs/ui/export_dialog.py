@@ -1,0 +1,143 @@
+"""导出周报: pick the week, check its figures, save the head-office file; the history below."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..errors import ShowroomError
+from ..export import FULL_DATA_ROLES, export_week, last_complete_week, week_bounds, week_label
+from ..stats import summarise
+from .session import Session
+
+WEEKS_OFFERED = 12
+
+
+class ExportDialog(QDialog):
+    """The weekly export. `saved` holds the last file written."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.saved: Path | None = None
+        self.setWindowTitle("导出周报（总部）")
+        self.setMinimumWidth(640)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.week = QComboBox()
+        self.week.setObjectName("week")
+        today = session.clock.now().date()
+        latest = week_bounds(last_complete_week(today))[0].date()
+        for back in range(WEEKS_OFFERED):
+            label = week_label(latest - dt.timedelta(weeks=back))
+            start, end = week_bounds(label)
+            self.week.addItem(
+                f"{label}（{start:%m-%d} 至 {end - dt.timedelta(days=1):%m-%d}）", label
+            )
+        self.week.currentIndexChanged.connect(self.refresh)
+        form.addRow("周次", self.week)
+        self.summary = QLabel()
+        self.summary.setObjectName("weekSummary")
+        self.summary.setWordWrap(True)
+        form.addRow("本周概况", self.summary)
+        self.full = QCheckBox("包含完整的客户姓名和电话")
+        self.full.setObjectName("full")
+        allowed = session.staff.role in FULL_DATA_ROLES
+        self.full.setEnabled(allowed)
+        self.full.setToolTip("" if allowed else "只有店长、总经理或老板可以导出完整的客户信息。")
+        form.addRow("", self.full)
+        layout.addLayout(form)
+        row = QHBoxLayout()
+        self.message = QLabel()
+        self.message.setObjectName("exportMessage")
+        self.message.setWordWrap(True)
+        save = QPushButton("选择文件夹并导出")
+        save.setObjectName("exportButton")
+        save.setProperty("primary", True)
+        save.clicked.connect(self.choose_and_export)
+        row.addWidget(self.message, 1)
+        row.addWidget(save)
+        layout.addLayout(row)
+        layout.addWidget(QLabel("导出记录"))
+        self.history = QTableWidget(0, 6)
+        self.history.setObjectName("exportHistory")
+        self.history.setHorizontalHeaderLabels(
+            ("周次", "导出时间", "导出人", "客户信息", "件数", "校验码")
+        )
+        self.history.verticalHeader().setVisible(False)
+        self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.history.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.history)
+        self.refresh()
+
+    def refresh(self) -> None:
+        store = self.session.store
+        start, end = week_bounds(self.week.currentData())
+        summary = summarise(store, start, end, self.session.clock.now())
+        settings = store.settings()
+        categories = (
+            "、".join(f"{settings.label_of('category', k)} {n}" for k, n in summary.by_category)
+            or "无"
+        )
+        stages = "、".join(f"{stage.label} {n}" for stage, n in summary.by_stage) or "无"
+        on_time = "—" if summary.on_time_rate is None else f"{summary.on_time_rate:.0%}"
+        satisfaction = "—" if summary.satisfaction is None else f"{summary.satisfaction:.1f}"
+        self.summary.setText(
+            f"新登记 {summary.received} 件，结案 {summary.closed} 件，不成立 {summary.invalid} 件；"
+            f"按时率 {on_time}，平均满意度 {satisfaction}。\n按类别：{categories}\n按阶段：{stages}"
+        )
+        names = {s.id: s.name for s in store.all_staff()}
+        rows = store.query("SELECT * FROM exports ORDER BY id DESC LIMIT 20")
+        self.history.setRowCount(len(rows))
+        for number, row in enumerate(rows):
+            values = (
+                row["week"],
+                row["exported_at"][:16],
+                names.get(row["by_id"], ""),
+                "完整" if row["full"] else "已遮盖",
+                str(row["rows"]),
+                row["sha256"][:12],
+            )
+            for column, value in enumerate(values):
+                self.history.setItem(number, column, QTableWidgetItem(value))
+
+    def export_to(self, folder: Path) -> Path | None:
+        try:
+            path, export = export_week(
+                self.session.store,
+                self.session.staff,
+                self.week.currentData(),
+                folder,
+                full=self.full.isChecked(),
+                now=self.session.clock.now(),
+            )
+        except ShowroomError as refusal:
+            self.message.setText(refusal.message)
+            return None
+        except OSError as exc:
+            self.message.setText(f"无法保存到「{folder}」：{exc.strerror or exc}。请换一个文件夹。")
+            return None
+        self.saved = path
+        self.message.setText(f"已导出 {export.rows} 件：{path}")
+        self.refresh()
+        return path
+
+    def choose_and_export(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择保存周报的文件夹", str(Path.home()))
+        if folder:
+            self.export_to(Path(folder))

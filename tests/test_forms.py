@@ -265,3 +265,90 @@ def test_body_text_never_runs_into_the_header_or_footer(desk: Desk) -> None:
     assert len(body) > 100
     outside = [(text[:10], round(y)) for text, y in body if not bottom <= y <= top]
     assert outside == []
+
+
+def test_cells_taller_than_a_page_continue_on_the_next(desk: Desk) -> None:
+    case = desk.register(
+        customer_address="幸福里\n" * 120,
+        demand_note="客户要求\n" * 95,
+        description="第一行\n" * 400,
+    )
+    pages = pdf_text(render(desk.store, case, "registration", now=START))
+    assert len(pages) >= 6
+    # Every line of the tall address printed, in both copies, across the page breaks.
+    assert "".join(pages).count("幸福里") == 2 * 120
+
+
+@pytest.mark.parametrize(
+    ("toml", "words"),
+    [
+        ('title = "表"\n[[sections]]\ntitle = "a"\nfields = "abc"\n', "fields 应当是"),
+        ('title = "表"\n[[sections]]\ntitle = "a"\nfields = [1]\n', "每一项应当是"),
+        ('title = "表"\ncopies = 2\n[[sections]]\ntitle = "a"\n', "copies（几联）应当是文字列表"),
+        ('title = "表"\ncopies = "客户联"\n[[sections]]\ntitle = "a"\n', "应当是文字列表"),
+        ('title = "表"\ncopies = []\n[[sections]]\ntitle = "a"\n', "至少要有一联"),
+        (
+            'title = "表"\n[[sections]]\ntitle = "a"\nsignatures = "复核人"\n',
+            "signatures应当是文字列表",
+        ),
+        (
+            'title = "表"\n[[sections]]\ntitle = "a"\nfields = [{ label = "x", field = "order_no",'
+            ' wide = "false" }]\n',
+            "wide应当是 true 或 false",
+        ),
+        ('title = "表"\n[[sections]]\ntitle = "a"\nchecklist = ["项目", "结果"]\n', "应有 3 列"),
+        (
+            'title = "表"\n[[sections]]\ntitle = "a"\nchecklist = ["a", "b", "c"]\n'
+            "column_widths = [nan, nan, nan]\n",
+            "数字列表",
+        ),
+        ('title = "表"\n[[sections]]\ntitle = "a"\ntext_field = ["x"]\n', "text_field应当是"),
+    ],
+)
+def test_layout_mistakes_are_explained_in_chinese(tmp_path: Path, toml: str, words: str) -> None:
+    (tmp_path / "review.toml").write_text(toml, "utf-8")
+    with pytest.raises(LayoutError) as refused:
+        load_layout("review", tmp_path)
+    assert words in refused.value.message and "review.toml" in refused.value.message
+
+
+def test_copies_sharing_a_label_are_numbered_apart_and_statements_print(
+    desk: Desk, tmp_path: Path
+) -> None:
+    (tmp_path / "registration.toml").write_text(
+        'title = "登记表"\ncopies = ["客户联", "客户联"]\n[[sections]]\ntitle = "说明"\n'
+        'statement = "本表一式两份，请妥善保管。"\n',
+        "utf-8",
+    )
+    pages = pdf_text(render(desk.store, desk.register(), "registration", layouts=tmp_path))
+    assert len(pages) == 2
+    assert all("第 1 页 / 共 1 页" in page and "妥善保管" in page for page in pages)
+
+
+def test_a_long_showroom_name_shrinks_to_keep_clear_of_the_qr_code(desk: Desk) -> None:
+    import dataclasses
+
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from showroom_cs.pdf import FONT, MARGIN, PAGE_WIDTH
+
+    name = "幸福家居建材广场" * 7 + "（示范店）"
+    with desk.store.transaction():
+        desk.store.write_settings(
+            dataclasses.replace(
+                desk.store.settings(), showroom_name=name, showroom_address="上海市" * 30
+            )
+        )
+    data = render(desk.store, desk.register(), "registration", now=START)
+    found = []
+
+    def visit(text, cm, tm, font_dict, size):  # type: ignore[no-untyped-def]
+        if text.startswith("幸福家居") or text.startswith("上海市"):
+            scale = tm[0] * cm[0] or 1
+            found.append((tm[4] * cm[0] + cm[4], stringWidth(text, FONT, size * scale)))
+
+    PdfReader(io.BytesIO(data)).pages[0].extract_text(visitor_text=visit)
+    # One glyph of slack: the extracted text is measured, not the drawn one.
+    name_x, name_width = found[0]
+    assert name_x + name_width <= PAGE_WIDTH - MARGIN - 22 * 72 / 25.4  # clear of the QR code
+    assert all(x + width <= PAGE_WIDTH - MARGIN + 10 for x, width in found)

@@ -8,6 +8,7 @@ mistake there is reported naming the file and the problem, in Chinese.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,26 +105,59 @@ def load_layout(name: str, folder: Path | None = None) -> Layout:
         raise LayoutError(f"{where}格式有误（{exc}），请检查引号、逗号和方括号。") from None
     try:
         return _layout(name, data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise LayoutError(f"{where}有误：{exc}") from None
+    except ValueError as exc:
+        raise LayoutError(f"{where}有误：{exc}。") from None
 
 
 def _text(value: Any, what: str) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"{what}应当是文字")
+        raise ValueError(f"{what}应当是带引号的文字")
     return value
+
+
+def _texts(value: Any, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f'{what}应当是文字列表，例如 ["客户联", "存根联"]')
+    return tuple(value)
+
+
+def _flag(value: Any, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{what}应当是 true 或 false（不带引号）")
+    return value
+
+
+def _numbers(value: Any, what: str) -> tuple[float, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in value
+    ):
+        raise ValueError(f"{what}应当是数字列表，例如 [0.4, 0.15, 0.45]")
+    return tuple(float(v) for v in value)
+
+
+CHECKLIST_COLUMNS = 3  # 项目 / 结果 / 说明
 
 
 def _layout(name: str, data: dict[str, Any]) -> Layout:
     title = _text(data.get("title"), "title（表单标题）")
-    copies = tuple(_text(c, "copies 中的联名") for c in data.get("copies", [""]))
+    copies = _texts(data.get("copies", [""]), "copies（几联）")
+    if not copies:
+        raise ValueError('copies 至少要有一联，例如 [""]')
+    raw_sections = data.get("sections", [])
+    if not isinstance(raw_sections, list):
+        raise ValueError("栏目应写成 [[sections]]")
     sections = []
-    for number, raw in enumerate(data.get("sections", []), start=1):
+    for number, raw in enumerate(raw_sections, start=1):
         where = f"第 {number} 个栏目"
         if not isinstance(raw, dict):
             raise ValueError(f"{where}格式不对")
+        raw_fields = raw.get("fields", [])
+        if not isinstance(raw_fields, list):
+            raise ValueError(f"{where}的 fields 应当是 [{{ label = ..., field = ... }}, ...]")
         boxes = []
-        for box in raw.get("fields", []):
+        for box in raw_fields:
+            if not isinstance(box, dict):
+                raise ValueError(f"{where}的 fields 里每一项应当是 {{ label = ..., field = ... }}")
             field_name = _text(box.get("field"), f"{where}的 field")
             if field_name not in FIELD_NAMES:
                 raise ValueError(f"{where}的字段「{field_name}」不存在（可用字段见 docs/forms.md）")
@@ -131,17 +165,21 @@ def _layout(name: str, data: dict[str, Any]) -> Layout:
                 FieldBox(
                     label=_text(box.get("label"), f"{where}的 label"),
                     field=field_name,
-                    wide=bool(box.get("wide", False)),
-                    flow=bool(box.get("flow", False)),
+                    wide=_flag(box.get("wide", False), f"{where}的 wide"),
+                    flow=_flag(box.get("flow", False), f"{where}的 flow"),
                 )
             )
         text_field = raw.get("text_field")
-        if text_field is not None and text_field not in FIELD_NAMES:
-            raise ValueError(f"{where}的 text_field「{text_field}」不存在")
-        widths = tuple(float(w) for w in raw.get("column_widths", []))
-        checklist = tuple(_text(c, f"{where}的 checklist") for c in raw.get("checklist", []))
-        if checklist and widths and len(widths) != len(checklist):
-            raise ValueError(f"{where}的 column_widths 应有 {len(checklist)} 个数")
+        if text_field is not None:
+            text_field = _text(text_field, f"{where}的 text_field")
+            if text_field not in FIELD_NAMES:
+                raise ValueError(f"{where}的 text_field「{text_field}」不存在")
+        checklist = _texts(raw.get("checklist", []), f"{where}的 checklist")
+        if checklist and len(checklist) != CHECKLIST_COLUMNS:
+            raise ValueError(f"{where}的 checklist 应有 3 列（项目、结果、说明）")
+        widths = _numbers(raw.get("column_widths", []), f"{where}的 column_widths")
+        if widths and len(widths) != CHECKLIST_COLUMNS:
+            raise ValueError(f"{where}的 column_widths 应有 3 个数")
         if widths and (any(w <= 0 for w in widths) or abs(sum(widths) - 1) > 0.01):
             raise ValueError(f"{where}的 column_widths 应为正数，合计为 1")
         sections.append(
@@ -150,12 +188,10 @@ def _layout(name: str, data: dict[str, Any]) -> Layout:
                 fields=tuple(boxes),
                 text_field=text_field,
                 statement=_text(raw.get("statement", ""), f"{where}的 statement"),
-                signatures=tuple(
-                    _text(s, f"{where}的 signatures") for s in raw.get("signatures", [])
-                ),
+                signatures=_texts(raw.get("signatures", []), f"{where}的 signatures"),
                 checklist=checklist,
                 column_widths=widths,
-                conclusion=bool(raw.get("conclusion", False)),
+                conclusion=_flag(raw.get("conclusion", False), f"{where}的 conclusion"),
             )
         )
     if not sections:

@@ -34,8 +34,10 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.doctemplate import LayoutError as ReportlabLayoutError
 
 from .domain import Case, Review
+from .errors import ShowroomError
 from .forms import Layout, Section, field_values, load_layout, review_of
 from .paths import resource_path
 from .settings import Settings
@@ -104,15 +106,16 @@ class Header:
 
 class CopyStart(Flowable):  # type: ignore[misc]
     """Marks where a copy (客户联 / 存根联) begins, so the header and the page
-    numbers know which copy a page belongs to."""
+    numbers know which copy a page belongs to (two copies may share a label)."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, index: int, label: str) -> None:
         super().__init__()
+        self.index = index
         self.label = label
         self.width = self.height = 0
 
     def draw(self) -> None:
-        self.canv._copy_label = self.label
+        self.canv._copy = (self.index, self.label)
 
 
 class FormCanvas(Canvas):  # type: ignore[misc]
@@ -123,22 +126,43 @@ class FormCanvas(Canvas):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
-        self._copy_label = ""
+        self._copy: tuple[int, str] = (0, "")
 
     def showPage(self) -> None:
-        self._pages.append({**self.__dict__, "_page_copy": self._copy_label})
+        self._pages.append({**self.__dict__, "_page_copy": self._copy})
         self._startPage()
 
     def save(self) -> None:
-        copies: dict[str, list[int]] = {}
+        copies: dict[int, list[int]] = {}
         for index, state in enumerate(self._pages):
-            copies.setdefault(state["_page_copy"], []).append(index)
+            copies.setdefault(state["_page_copy"][0], []).append(index)
         for index, state in enumerate(self._pages):
             self.__dict__.update(state)
-            pages = copies[state["_page_copy"]]
-            self._decorate(state["_page_copy"], pages.index(index) + 1, len(pages))
+            copy_index, label = state["_page_copy"]
+            pages = copies[copy_index]
+            self._decorate(label, pages.index(index) + 1, len(pages))
             super().showPage()
         super().save()
+
+    def _fitted(self, text: str, size: float, width: float) -> float:
+        """The font size at which `text` fits `width` (never below 6 pt)."""
+        text = printable(text)
+        while size > 6 and pdfmetrics.stringWidth(text, FONT, size) > width:
+            size -= 0.5
+        return size
+
+    def _draw(
+        self, x: float, y: float, text: str, size: float, width: float, align: str = "left"
+    ) -> None:
+        """One line of header or footer text, shrunk to fit and cut with … if still too long."""
+        text = printable(text)
+        size = self._fitted(text, size, width)
+        while text and pdfmetrics.stringWidth(text, FONT, size) > width:
+            text = text[:-2] + "…"
+        self.setFont(FONT, size)
+        {"left": self.drawString, "centre": self.drawCentredString, "right": self.drawRightString}[
+            align
+        ](x, y, text)
 
     def _qr(self, text: str, x: float, y: float, size: float) -> None:
         """The case number as a QR code, drawn as plain squares (with a quiet zone),
@@ -173,28 +197,34 @@ class FormCanvas(Canvas):  # type: ignore[misc]
                 x += 27 * mm
             except OSError:
                 pass  # an unreadable logo never stops a form from printing
-        self.setFont(FONT, 11)
+        qr_room = 26 * mm  # the QR code's corner stays free
+        text_right = PAGE_WIDTH - MARGIN - qr_room
         self.setFillColor(colors.HexColor("#37474f"))
-        self.drawString(x, top - 5 * mm, printable(h.showroom))
-        self.setFont(FONT, 18)
+        self._draw(x, top - 5 * mm, h.showroom, 11, text_right - x)
         self.setFillColor(colors.black)
-        self.drawCentredString(PAGE_WIDTH / 2, top - 14 * mm, printable(h.title))
-        self.setFont(FONT, 10.5)
-        self.drawString(MARGIN, top - 24 * mm, f"投诉编号：{h.case_no}")
+        self._draw(
+            PAGE_WIDTH / 2, top - 14 * mm, h.title, 18, 2 * (text_right - PAGE_WIDTH / 2), "centre"
+        )
+        self._draw(MARGIN, top - 24 * mm, f"投诉编号：{h.case_no}", 10.5, 80 * mm)
         if copy_label:
-            self.setFont(FONT, 12)
-            self.drawRightString(
-                PAGE_WIDTH - MARGIN - 24 * mm, top - 24 * mm, f"【{printable(copy_label)}】"
-            )
+            self._draw(text_right, top - 24 * mm, f"【{copy_label}】", 12, 50 * mm, "right")
         self._qr(h.case_no, PAGE_WIDTH - MARGIN - 22 * mm, top - 26 * mm, 22 * mm)
         self.setStrokeColor(GRID)
         self.line(MARGIN, top - 27 * mm, PAGE_WIDTH - MARGIN, top - 27 * mm)
-        self.setFont(FONT, 8.5)
         self.setFillColor(colors.HexColor("#607d8b"))
         contact = " · ".join(x for x in (h.address, h.phone) if x)
-        self.drawString(MARGIN, MARGIN - 2 * mm, printable(contact))
-        self.drawString(MARGIN, MARGIN - 6 * mm, f"打印时间：{h.printed_at:%Y-%m-%d %H:%M}")
-        self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 6 * mm, f"第 {page} 页 / 共 {pages} 页")
+        self._draw(MARGIN, MARGIN - 2 * mm, contact, 8.5, BODY_WIDTH)
+        self._draw(
+            MARGIN, MARGIN - 6 * mm, f"打印时间：{h.printed_at:%Y-%m-%d %H:%M}", 8.5, BODY_WIDTH / 2
+        )
+        self._draw(
+            PAGE_WIDTH - MARGIN,
+            MARGIN - 6 * mm,
+            f"第 {page} 页 / 共 {pages} 页",
+            8.5,
+            BODY_WIDTH / 2,
+            "right",
+        )
         self.restoreState()
 
 
@@ -216,7 +246,8 @@ def _fields_table(section: Section, values: dict[str, str]) -> list[Flowable]:
     def flush_rows() -> None:
         if not rows:
             return
-        table = Table(rows, colWidths=[0.16 * BODY_WIDTH, 0.34 * BODY_WIDTH] * 2)
+        # splitInRow: a cell taller than a page continues on the next one.
+        table = Table(rows, colWidths=[0.16 * BODY_WIDTH, 0.34 * BODY_WIDTH] * 2, splitInRow=1)
         commands: list[Any] = [
             ("FONTNAME", (0, 0), (-1, -1), FONT),
             ("GRID", (0, 0), (-1, -1), 0.5, GRID),
@@ -241,19 +272,19 @@ def _fields_table(section: Section, values: dict[str, str]) -> list[Flowable]:
                 rows.append([*pending, "", ""])
                 pending = []
             flush_rows()
-            out.append(
-                Table(
-                    [[label]],
-                    colWidths=[BODY_WIDTH],
-                    style=TableStyle(
-                        [
-                            ("FONTNAME", (0, 0), (-1, -1), FONT),
-                            ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f5f7fa")),
-                            ("BOX", (0, 0), (-1, -1), 0.5, GRID),
-                        ]
-                    ),
-                )
+            label_bar = Table(
+                [[label]],
+                colWidths=[BODY_WIDTH],
+                style=TableStyle(
+                    [
+                        ("FONTNAME", (0, 0), (-1, -1), FONT),
+                        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f5f7fa")),
+                        ("BOX", (0, 0), (-1, -1), 0.5, GRID),
+                    ]
+                ),
             )
+            label_bar.keepWithNext = True  # never alone at the foot of a page
+            out.append(label_bar)
             out.append(_boxed_paragraph(values.get(box.field, "")))
         elif box.wide:
             if pending:
@@ -273,18 +304,26 @@ def _fields_table(section: Section, values: dict[str, str]) -> list[Flowable]:
 
 
 def _boxed_paragraph(text: str) -> Flowable:
-    style = ParagraphStyle(
-        "boxed",
-        parent=STYLES["body"],
-        borderWidth=0.5,
-        borderColor=GRID,
-        borderPadding=6,
-        leftIndent=6,
-        rightIndent=6,
-        spaceBefore=6,
-        spaceAfter=8,
+    """Flowing text in a box as wide as the tables: one paragraph per line, so a
+    text of thousands of short lines lays out in linear time, and the box
+    continues over pages."""
+    lines = (text or "（无）").split("\n")
+    cell = [Paragraph(_para_text(line) or "&nbsp;", STYLES["body"]) for line in lines]
+    return Table(
+        [[cell]],
+        colWidths=[BODY_WIDTH],
+        splitInRow=1,
+        style=TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("BOX", (0, 0), (-1, -1), 0.5, GRID),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ]
+        ),
     )
-    return Paragraph(_para_text(text or "（无）"), style)
 
 
 def _signatures(section: Section) -> Flowable:
@@ -299,7 +338,7 @@ def _signatures(section: Section) -> Flowable:
     parts: list[Any] = []
     if section.statement:
         parts.append([Paragraph(_para_text(section.statement), STYLES["body"])])
-    table = Table(parts + cells, colWidths=[BODY_WIDTH])
+    table = Table(parts + cells, colWidths=[BODY_WIDTH], splitInRow=1)
     table.setStyle(
         TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("BOTTOMPADDING", (0, 0), (-1, -1), 12)])
     )
@@ -317,7 +356,7 @@ def _checklist(section: Section, review: Review) -> Flowable:
         ]
         for item in review.items
     ]
-    table = Table(rows, colWidths=[w * BODY_WIDTH for w in widths], repeatRows=1)
+    table = Table(rows, colWidths=[w * BODY_WIDTH for w in widths], repeatRows=1, splitInRow=1)
     table.setStyle(
         TableStyle(
             [
@@ -349,7 +388,7 @@ def _story(layout: Layout, values: dict[str, str], review: Review | None) -> lis
     for number, copy_label in enumerate(layout.copies):
         if number:
             story.append(PageBreak())
-        story.append(CopyStart(copy_label))
+        story.append(CopyStart(number, copy_label))
         if review is not None:
             story.append(Paragraph(_para_text(f"第 {review.round} 次复核"), STYLES["section"]))
         for section in layout.sections:
@@ -363,7 +402,7 @@ def _story(layout: Layout, values: dict[str, str], review: Review | None) -> lis
                 parts.append(_checklist(section, review))
             if section.conclusion and review is not None:
                 parts += _conclusion(review)
-            if section.signatures:
+            if section.signatures or section.statement:
                 parts.append(_signatures(section))
             # A short section never starts at the foot of a page without its heading.
             story.append(KeepTogether([heading, *parts[:1]]))
@@ -417,7 +456,13 @@ def render(
         pass
 
     _Canvas.header = header
-    doc.build(_story(layout, values, review), canvasmaker=_Canvas)
+    try:
+        doc.build(_story(layout, values, review), canvasmaker=_Canvas)
+    except ReportlabLayoutError as exc:
+        raise ShowroomError(
+            f"{title}无法排版（某一栏的内容或版式超出了一页能容纳的范围）。"
+            "请缩短该栏内容或检查表单布局文件后重试。"
+        ) from exc
     return buffer.getvalue()
 
 

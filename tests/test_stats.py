@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from showroom_cs import operations as op
 from showroom_cs.domain import Severity, Stage
 from showroom_cs.stats import period_bounds, summarise
@@ -54,3 +56,47 @@ def test_summary_counts_rates_and_satisfaction(desk: Desk) -> None:
     # urgent case's first contact. The voided case's clocks were called off.
     assert summary.on_time_rate == 6 / 7
     assert kept.id != late.id
+
+
+def test_range_report_rates_percentiles_and_dimensions(desk: Desk) -> None:
+    from showroom_cs.domain import ClockKind, ContactMethod, ContactPurpose
+    from showroom_cs.stats import report
+
+    from .walk import to_investigating
+
+    quick = desk.register(category="安装施工", product_category="衣柜")
+    op.record_contact(
+        desk.as_("王芳"),
+        quick.id,
+        method=ContactMethod.PHONE,
+        purpose=ContactPurpose.FIRST_CONTACT,
+        reached=True,
+    )
+    desk.clock.advance(hours=4)
+    slow = desk.register(category="产品质量", product_category="地板", customer_phone="13912345678")
+    desk.clock.advance(hours=10)
+    op.record_contact(
+        desk.as_("王芳"),
+        slow.id,
+        method=ContactMethod.PHONE,
+        purpose=ContactPurpose.FIRST_CONTACT,
+        reached=True,
+    )
+    invalid = to_investigating(desk, desk.register(customer_phone="13712345678"))
+    op.judge_invalid(desk.as_("李强"), invalid.id, reason="误会", explanation="已解释")
+    closed = to_closed(desk, desk.register(customer_phone="13612345678", brand_model="圣象 · 地板"))
+    start, end = period_bounds("this_week", desk.clock.now().date())
+    result = report(desk.store, start, end, desk.clock.now())
+    assert dict(result.counts["category"]) == {"安装施工": 3, "产品质量": 1}
+    assert dict(result.counts["product_category"])["地板"] == 1
+    assert result.valid_rate == 0.5  # one 成立 (the closed case), one 不成立
+    assert result.first_contact_hours is not None
+    median, p90 = result.first_contact_hours
+    # 0 h (at once), 10 h, and 0 h for the closed case reached by its follow-up call.
+    assert median == 0.0 and p90 == pytest.approx(8.0)
+    assert result.satisfaction == [(4, 1)]
+    assert result.reopen_rate == 0.0
+    assert result.top_brands[0] == ("索菲亚 · 趟门衣柜", 3)
+    kinds = {kind: (kept, missed) for kind, kept, missed in result.on_time_by_clock}
+    assert kinds[ClockKind.FIRST_CONTACT][0] >= 2
+    assert closed.id != quick.id

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .domain import Stage
+from .domain import ClockKind, Stage
 from .store import Store
 from .store.rows import db_time
 
@@ -56,7 +56,7 @@ def summarise(
     )
     closed_rows = store.query(
         "SELECT stage, COUNT(*), AVG(satisfaction) FROM cases "
-        "WHERE closed_at >= ? AND closed_at < ? AND stage IN ('closed', 'invalid') GROUP BY stage",
+        "WHERE closed_at >= ? AND closed_at < ? AND +stage IN ('closed', 'invalid') GROUP BY stage",
         window,
     )
     closed = {row[0]: (row[1], row[2]) for row in closed_rows}
@@ -101,12 +101,153 @@ def summarise(
         invalid=closed.get("invalid", (0, None))[0],
         on_time_rate=kept / (kept + missed) if kept + missed else None,
         satisfaction=closed.get("closed", (0, None))[1],
+        # Only open cases have a next due time: the partial index finds them.
         overdue_now=int(
             store.scalar(
-                "SELECT COUNT(*) FROM cases WHERE overdue = 1 AND stage NOT IN "
-                "('closed', 'invalid', 'voided')"
+                "SELECT COUNT(*) FROM cases WHERE next_due_at IS NOT NULL AND overdue = 1"
             )
         ),
         by_category=by_category,
         by_stage=sorted(by_stage, key=lambda item: order.index(item[0])),
+    )
+
+
+# ------------------------------------------------------------ the full report
+
+DIMENSIONS = {
+    "category": "投诉类别",
+    "severity": "严重程度",
+    "product_category": "产品品类",
+    "channel": "受理渠道",
+    "department": "责任部门",
+    "stage": "当前阶段",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RangeReport:
+    """Everything the 统计 page shows for a date range, aggregated in SQL."""
+
+    summary: PeriodSummary
+    counts: dict[str, list[tuple[str, int]]]  # dimension -> (key, count), largest first
+    valid_rate: float | None
+    on_time_by_clock: list[tuple[ClockKind, int, int]]  # kind, kept, missed
+    first_contact_hours: tuple[float, float] | None  # median, P90
+    close_days: tuple[float, float] | None
+    satisfaction: list[tuple[int, int]]  # score, count (5 … 1)
+    escalated: int
+    reopen_rate: float | None
+    top_brands: list[tuple[str, int]]
+
+
+def _percentiles(values: list[float]) -> tuple[float, float] | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+
+    def at(share: float) -> float:
+        position = share * (len(ordered) - 1)
+        low = int(position)
+        high = min(low + 1, len(ordered) - 1)
+        return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+    return at(0.5), at(0.9)
+
+
+def report(store: Store, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> RangeReport:
+    window = (db_time(start), db_time(end))
+    received = "received_at >= ? AND received_at < ? AND stage != 'voided'"
+    counts = {
+        dimension: [
+            (str(row[0] or ""), int(row[1]))
+            for row in store.query(
+                f"SELECT {dimension}, COUNT(*) FROM cases WHERE {received} "
+                f"GROUP BY {dimension} ORDER BY COUNT(*) DESC, {dimension}",
+                window,
+            )
+        ]
+        for dimension in DIMENSIONS
+    }
+    verdicts = store.query_one(
+        f"SELECT SUM(valid = 1), SUM(valid IS NOT NULL) FROM cases WHERE {received}", window
+    )
+    judged = int(verdicts[1] or 0) if verdicts else 0
+    valid_rate = int(verdicts[0] or 0) / judged if verdicts and judged else None
+    kept = {
+        row[0]: row[1]
+        for row in store.query(
+            "SELECT kind, COUNT(*) FROM clocks WHERE met_at >= ? AND met_at < ? "
+            "AND met_at <= due_at GROUP BY kind",
+            window,
+        )
+    }
+    missed = {
+        row[0]: row[1]
+        for row in store.query(
+            "SELECT kind, COUNT(*) FROM clocks WHERE due_at >= ? AND due_at < ? AND due_at <= ? "
+            "AND (met_at IS NULL OR met_at > due_at) "
+            "AND (cancelled_at IS NULL OR cancelled_at > due_at) GROUP BY kind",
+            (*window, db_time(now)),
+        )
+    }
+    on_time = [(kind, kept.get(kind.value, 0), missed.get(kind.value, 0)) for kind in ClockKind]
+    first_contact = [
+        float(row[0])
+        for row in store.query(
+            # Driven from the period's cases, each looking up its first reached call.
+            "SELECT (julianday(first) - julianday(received_at)) * 24 FROM ("
+            " SELECT c.received_at, (SELECT MIN(t.at) FROM contacts t WHERE t.case_id = c.id"
+            " AND t.reached = 1) AS first FROM cases c"
+            " WHERE c.received_at >= ? AND c.received_at < ? AND c.stage != 'voided'"
+            ") WHERE first IS NOT NULL",
+            window,
+        )
+    ]
+    close_days = [
+        float(row[0])
+        for row in store.query(
+            "SELECT julianday(closed_at) - julianday(received_at) FROM cases "
+            "WHERE closed_at >= ? AND closed_at < ? AND +stage IN ('closed', 'invalid')",
+            window,
+        )
+    ]
+    satisfaction = [
+        (int(row[0]), int(row[1]))
+        for row in store.query(
+            "SELECT satisfaction, COUNT(*) FROM cases WHERE closed_at >= ? AND closed_at < ? "
+            "AND +stage = 'closed' AND satisfaction IS NOT NULL GROUP BY satisfaction "
+            "ORDER BY satisfaction DESC",
+            window,
+        )
+    ]
+    escalated = int(
+        store.scalar(
+            f"SELECT COUNT(*) FROM cases WHERE {received} AND escalation_level > 0", window
+        )
+    )
+    reopened = store.query_one(
+        "SELECT SUM(reopen_count > 0), COUNT(*) FROM cases WHERE closed_at >= ? AND closed_at < ? "
+        "AND +stage = 'closed'",
+        window,
+    )
+    reopen_rate = (int(reopened[0] or 0) / int(reopened[1])) if reopened and reopened[1] else None
+    top_brands = [
+        (str(row[0]), int(row[1]))
+        for row in store.query(
+            f"SELECT brand_model, COUNT(*) FROM cases WHERE {received} AND brand_model != '' "
+            "GROUP BY brand_model ORDER BY COUNT(*) DESC, brand_model LIMIT 10",
+            window,
+        )
+    ]
+    return RangeReport(
+        summary=summarise(store, start, end, now),
+        counts=counts,
+        valid_rate=valid_rate,
+        on_time_by_clock=on_time,
+        first_contact_hours=_percentiles(first_contact),
+        close_days=_percentiles(close_days),
+        satisfaction=satisfaction,
+        escalated=escalated,
+        reopen_rate=reopen_rate,
+        top_brands=top_brands,
     )

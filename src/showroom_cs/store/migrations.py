@@ -308,7 +308,7 @@ def m0003_attachments(db: Database) -> None:
 
 @_migration("0004_exports")
 def m0004_exports(db: Database) -> None:
-    """The history of weekly head-office files: what was sent, when, by whom."""
+    """The history of weekly head-office files, and indexes for statistics by period."""
     run_script(
         db,
         """
@@ -323,6 +323,10 @@ def m0004_exports(db: Database) -> None:
             file_name TEXT NOT NULL
         );
         CREATE INDEX exports_week ON exports(week);
+        -- Statistics by period: time limits kept or missed, cases closed.
+        CREATE INDEX clocks_met ON clocks(met_at) WHERE met_at IS NOT NULL;
+        CREATE INDEX clocks_due ON clocks(due_at);
+        CREATE INDEX cases_closed ON cases(closed_at) WHERE closed_at IS NOT NULL;
         """,
     )
 

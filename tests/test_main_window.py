@@ -563,3 +563,26 @@ def test_a_capped_search_says_so(qtbot, desk: Desk, monkeypatch: pytest.MonkeyPa
     window.case_list.search.setText("张")
     window.case_list._search()
     assert window.case_list.count.text().startswith("找到 2 件以上，只列出最新的 2 件")
+
+
+def test_statistics_charts_switch_to_tables_and_save_as_png(qtbot, desk: Desk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QImage
+
+    from .walk import to_closed
+
+    to_closed(desk, desk.register())
+    desk.register(customer_phone="13912345678", category="服务态度", severity=Severity.URGENT)
+    window = _window(qtbot, desk)
+    window.go_to(window.stats)
+    page = window.stats
+    card = page.cards["category"]
+    assert card.chart.series()[0].barSets()[0].count() == 2
+    qtbot.mouseClick(card.switch, Qt.MouseButton.LeftButton)
+    assert card.table.item(0, 0).text() == "安装施工" and card.table.item(0, 1).text() == "1"
+    assert page.findChild(QLabel, "tile_valid").text() == "100%"
+    assert "首次响应用时" in page.metrics.text()
+    assert page.cards["severity"].table.rowCount() == 2
+    image = tmp_path / "类别.png"
+    assert card.save_to(image) and not QImage(str(image)).isNull()
+    page.period.setCurrentIndex(page.period.findData("custom"))
+    assert page.since.isVisible() and page.range.text().startswith("2026-11-01")

@@ -103,9 +103,7 @@ def summarise(
         satisfaction=closed.get("closed", (0, None))[1],
         # Only open cases have a next due time: the partial index finds them.
         overdue_now=int(
-            store.scalar(
-                "SELECT COUNT(*) FROM cases WHERE next_due_at IS NOT NULL AND overdue = 1"
-            )
+            store.scalar("SELECT COUNT(*) FROM cases WHERE next_due_at IS NOT NULL AND overdue = 1")
         ),
         by_category=by_category,
         by_stage=sorted(by_stage, key=lambda item: order.index(item[0])),

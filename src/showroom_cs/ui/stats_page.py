@@ -1,26 +1,44 @@
-"""统计: a period's key figures and its cases by category and stage.
+"""统计: a range's figures as tiles, charts and tables; the weekly export starts here.
 
-Charts, trends and the head-office export grow on this page; the figures
-come from `showroom_cs.stats`, which the weekly summary shares.
+All figures come aggregated from `showroom_cs.stats.report` (SQL); every chart
+can be switched to its table and saved as a PNG.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import datetime as dt
+from pathlib import Path
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalBarSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QDate, QMargins, Qt
+from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
+    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
+    QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from ..stats import period_bounds, summarise
+from ..domain import SATISFACTION_LABELS, Severity, Stage
+from ..stats import DIMENSIONS, RangeReport, period_bounds, report
+from . import theme
 from .export_dialog import ExportDialog
 from .session import Session
 
@@ -29,7 +47,116 @@ PERIODS = (
     ("上周", "last_week"),
     ("本月", "this_month"),
     ("上月", "last_month"),
+    ("自定义", "custom"),
 )
+CHART_HEIGHT = 250
+ROW_HEIGHT = 26
+
+
+class ChartCard(QFrame):
+    """One breakdown as a horizontal bar chart, switchable to a table, savable as PNG."""
+
+    def __init__(self, title: str, key: str) -> None:
+        super().__init__()
+        self.setObjectName(f"card_{key}")
+        self.setStyleSheet(
+            f"QFrame#card_{key} {{ border: 1px solid #d9dee5; border-radius: 6px; }}"
+        )
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.title = QLabel(title)
+        self.title.setStyleSheet("font-weight: 600;")
+        top.addWidget(self.title, 1)
+        self.switch = QPushButton("表格")
+        self.switch.setObjectName("switch")
+        self.switch.setToolTip("在图表和表格之间切换")
+        self.switch.clicked.connect(self.toggle)
+        save = QPushButton("保存图片")
+        save.setObjectName("saveImage")
+        save.clicked.connect(self.choose_and_save)
+        top.addWidget(self.switch)
+        top.addWidget(save)
+        layout.addLayout(top)
+        self.chart = QChart()
+        self.chart.legend().hide()
+        self.chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        self.chart.setMargins(QMargins(4, 4, 4, 4))
+        self.chart.setBackgroundRoundness(0)
+        self.view = QChartView(self.chart)
+        self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.view.setMinimumHeight(CHART_HEIGHT)
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels(("项目", "数值"))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.table)
+        layout.addWidget(self.stack)
+        self.empty = QLabel("本期没有数据")
+        self.empty.setObjectName("emptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.empty)
+
+    def show_values(
+        self, rows: list[tuple[str, float]], *, percent: bool = False, colour: str = theme.ACCENT
+    ) -> None:
+        self.chart.removeAllSeries()
+        for axis in self.chart.axes():
+            self.chart.removeAxis(axis)
+        shown = list(reversed(rows))  # largest at the top of a horizontal chart
+        bars = QBarSet("")
+        bars.setColor(QColor(colour))
+        for _, value in shown:
+            bars.append(value * 100 if percent else value)
+        series = QHorizontalBarSeries()
+        series.append(bars)
+        series.setLabelsVisible(True)
+        series.setLabelsFormat("@value%" if percent else "@value")
+        self.chart.addSeries(series)
+        labels = QBarCategoryAxis()
+        labels.append([label or "（未填）" for label, _ in shown])
+        small = QFont(self.font())
+        small.setPointSizeF(9)
+        labels.setLabelsFont(small)
+        self.chart.addAxis(labels, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(labels)
+        values = QValueAxis()
+        top = max((v * 100 if percent else v for _, v in rows), default=1) or 1
+        values.setRange(0, top * 1.15)
+        values.setLabelFormat("%d")
+        values.applyNiceNumbers()
+        values.setLabelsFont(small)
+        self.chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(values)
+        self.table.setRowCount(len(rows))
+        for number, (label, value) in enumerate(rows):
+            self.table.setItem(number, 0, QTableWidgetItem(label or "（未填）"))
+            text = f"{value:.0%}" if percent else f"{value:g}"
+            cell = QTableWidgetItem(text)
+            cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.table.setItem(number, 1, cell)
+        # Room for every label: a category axis elides labels it cannot fit.
+        self.view.setMinimumHeight(max(CHART_HEIGHT, ROW_HEIGHT * len(rows) + 70))
+        self.stack.setVisible(bool(rows))
+        self.empty.setVisible(not rows)
+
+    def toggle(self) -> None:
+        showing_table = self.stack.currentWidget() is self.table
+        self.stack.setCurrentWidget(self.view if showing_table else self.table)
+        self.switch.setText("表格" if showing_table else "图表")
+
+    def save_to(self, path: Path) -> bool:
+        shown = self.view if self.stack.currentWidget() is self.view else self.table
+        return shown.grab().save(str(path), "PNG")
+
+    def choose_and_save(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "保存图片", str(Path.home() / f"{self.title.text()}.png"), "PNG 图片 (*.png)"
+        )
+        if name:
+            self.save_to(Path(name))
 
 
 class StatsPage(QWidget):
@@ -38,47 +165,72 @@ class StatsPage(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 12, 16, 12)
+        self.result: RangeReport | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(16, 12, 16, 12)
         top = QHBoxLayout()
         title = QLabel("统计")
         title.setObjectName("pageTitle")
         top.addWidget(title)
         top.addStretch(1)
-        export = QPushButton("导出周报…")
-        export.setObjectName("openExport")
-        export.setToolTip("生成发给总部的每周 CSV 文件")
-        export.clicked.connect(self.open_export)
-        top.addWidget(export)
         self.period = QComboBox()
         self.period.setObjectName("period")
         for label, key in PERIODS:
             self.period.addItem(label, key)
+        today = session.clock.now().date()
+        self.since = QDateEdit(QDate(today.year, today.month, 1))
+        self.until = QDateEdit(QDate(today.year, today.month, today.day))
+        for edit in (self.since, self.until):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.dateChanged.connect(self.refresh)
         self.period.currentIndexChanged.connect(self.refresh)
-        top.addWidget(self.period)
-        layout.addLayout(top)
+        export = QPushButton("导出周报…")
+        export.setObjectName("openExport")
+        export.setToolTip("生成发给总部的每周 CSV 文件")
+        export.clicked.connect(self.open_export)
+        to = QLabel("至")
+        for widget in (self.period, self.since, to, self.until, export):
+            top.addWidget(widget)
+        self.custom_widgets = (self.since, to, self.until)
+        outer.addLayout(top)
         self.range = QLabel()
         self.range.setObjectName("muted")
-        layout.addWidget(self.range)
+        outer.addWidget(self.range)
         tiles = QHBoxLayout()
         self.tiles: dict[str, QLabel] = {}
         for key, label in (
             ("received", "新登记"),
             ("closed", "结案"),
+            ("valid", "成立率"),
             ("on_time", "按时率"),
             ("satisfaction", "平均满意度"),
             ("overdue", "当前超时"),
         ):
             tiles.addWidget(self._tile(key, label))
-        layout.addLayout(tiles)
-        tables = QGridLayout()
-        self.by_category = self._table("按投诉类别", ("类别", "件数"))
-        self.by_stage = self._table("按当前阶段", ("阶段", "件数"))
-        tables.addWidget(QLabel("按投诉类别（本期登记）"), 0, 0)
-        tables.addWidget(QLabel("按当前阶段（本期登记）"), 0, 1)
-        tables.addWidget(self.by_category, 1, 0)
-        tables.addWidget(self.by_stage, 1, 1)
-        layout.addLayout(tables, 1)
+        outer.addLayout(tiles)
+        self.metrics = QLabel()
+        self.metrics.setObjectName("metrics")
+        self.metrics.setWordWrap(True)
+        outer.addWidget(self.metrics)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        body = QWidget()
+        grid = QGridLayout(body)
+        self.cards: dict[str, ChartCard] = {}
+        titles = {
+            **DIMENSIONS,
+            "satisfaction": "满意度分布（本期结案）",
+            "on_time": "各时限按时率",
+            "brands": "投诉最多的品牌型号",
+        }
+        for number, (key, name) in enumerate(titles.items()):
+            card = ChartCard(name, key)
+            self.cards[key] = card
+            grid.addWidget(card, number // 2, number % 2)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
         self.refresh()
 
     def _tile(self, key: str, label: str) -> QFrame:
@@ -97,46 +249,79 @@ class StatsPage(QWidget):
         self.tiles[key] = value
         return tile
 
-    def _table(self, name: str, headers: tuple[str, str]) -> QTableWidget:
-        table = QTableWidget(0, 2)
-        table.setObjectName(name)
-        table.setHorizontalHeaderLabels(headers)
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        table.horizontalHeader().setStretchLastSection(True)
-        table.setColumnWidth(0, 200)
-        return table
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        key = self.period.currentData()
+        custom = key == "custom"
+        for widget in self.custom_widgets:
+            widget.setVisible(custom)
+        if not custom:
+            return period_bounds(key, self.session.clock.now().date())
+        since, until = self.since.date(), self.until.date()
+        start = dt.datetime(since.year(), since.month(), since.day())
+        end = dt.datetime(until.year(), until.month(), until.day()) + dt.timedelta(days=1)
+        return start, max(end, start + dt.timedelta(days=1))
 
     def open_export(self) -> None:
         ExportDialog(self.session, self).exec()
 
     def refresh(self) -> None:
-        now = self.session.clock.now()
-        start, end = period_bounds(self.period.currentData(), now.date())
-        summary = summarise(self.session.store, start, end, now)
-        last_day = end.date().fromordinal(end.date().toordinal() - 1)
-        self.range.setText(f"{start:%Y-%m-%d} 至 {last_day:%Y-%m-%d}")
+        start, end = self.bounds()
+        result = self.result = report(self.session.store, start, end, self.session.clock.now())
+        summary = result.summary
+        self.range.setText(f"{start:%Y-%m-%d} 至 {end - dt.timedelta(days=1):%Y-%m-%d}")
         self.tiles["received"].setText(str(summary.received))
         self.tiles["closed"].setText(str(summary.closed + summary.invalid))
-        self.tiles["on_time"].setText(
-            "—" if summary.on_time_rate is None else f"{summary.on_time_rate:.0%}"
-        )
+        self.tiles["valid"].setText(_percent(result.valid_rate))
+        self.tiles["on_time"].setText(_percent(summary.on_time_rate))
         self.tiles["satisfaction"].setText(
             "—" if summary.satisfaction is None else f"{summary.satisfaction:.1f} / 5"
         )
         self.tiles["overdue"].setText(str(summary.overdue_now))
-        settings = self.session.store.settings()
-        _fill(
-            self.by_category,
-            [(settings.label_of("category", k), n) for k, n in summary.by_category],
+        self.metrics.setText(
+            f"首次响应用时：{_spread(result.first_contact_hours, '小时')}　"
+            f"结案用时：{_spread(result.close_days, '天')}　"
+            f"升级案件：{result.escalated} 件　重开率：{_percent(result.reopen_rate)}"
         )
-        _fill(self.by_stage, [(stage.label, n) for stage, n in summary.by_stage])
+        settings = self.session.store.settings()
+        list_of = {
+            "category": "category",
+            "product_category": "product_category",
+            "channel": "channel",
+            "department": "department",
+        }
+        for key in DIMENSIONS:
+            rows: list[tuple[str, float]] = []
+            for raw, count in result.counts[key]:
+                if key in list_of:
+                    label = settings.label_of(list_of[key], raw)
+                elif key == "severity":
+                    label = Severity(raw).label
+                else:
+                    label = Stage(raw).label
+                rows.append((label, count))
+            self.cards[key].show_values(rows)
+        self.cards["satisfaction"].show_values(
+            [(SATISFACTION_LABELS[score], count) for score, count in result.satisfaction],
+            colour="#2e7d32",
+        )
+        self.cards["on_time"].show_values(
+            [
+                (kind.label, kept / (kept + missed))
+                for kind, kept, missed in result.on_time_by_clock
+                if kept + missed
+            ],
+            percent=True,
+            colour="#ef6c00",
+        )
+        self.cards["brands"].show_values([(name, count) for name, count in result.top_brands])
 
 
-def _fill(table: QTableWidget, rows: list[tuple[str, int]]) -> None:
-    table.setRowCount(len(rows))
-    for row, (label, count) in enumerate(rows):
-        table.setItem(row, 0, QTableWidgetItem(label))
-        number = QTableWidgetItem(str(count))
-        number.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        table.setItem(row, 1, number)
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _spread(values: tuple[float, float] | None, unit: str) -> str:
+    if values is None:
+        return "—"
+    median, p90 = values
+    return f"中位 {median:.1f} {unit}，90% 在 {p90:.1f} {unit} 内"

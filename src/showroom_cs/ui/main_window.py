@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -214,6 +214,11 @@ class MainWindow(QMainWindow):
             f"数据库：{store.path} · 今日新登记 {new_today} · 超时 {overdue_count(store, now)}"
         )
 
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.idle.stop()
+        self.sweep_timer.stop()
+        super().closeEvent(event)
+
     def lock(self) -> None:
         """Idle too long: close what is open, hide the cases until someone logs in again.
 
@@ -259,11 +264,19 @@ class IdleLock(QObject):
             app.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (
-            QEvent.Type.KeyPress,
-            QEvent.Type.MouseButtonPress,
-            QEvent.Type.MouseMove,
-            QEvent.Type.Wheel,
-        ):
+        # Every event of the application passes here: keep it to one set lookup.
+        if event.type() in _INPUT_EVENTS:
             self.timer.start()
         return False
+
+    def stop(self) -> None:
+        """The window is closing: stop watching the whole application."""
+        self.timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+
+_INPUT_EVENTS = frozenset(
+    {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
+)

@@ -18,7 +18,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QMargins, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QPainter, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -231,7 +231,8 @@ class StatsPage(QWidget):
             grid.addWidget(card, number // 2, number % 2)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
-        self.refresh()
+        # Charts are built when the page is first shown, not at start-up.
+        self.stale = True
 
     def _tile(self, key: str, label: str) -> QFrame:
         tile = QFrame()
@@ -264,7 +265,17 @@ class StatsPage(QWidget):
     def open_export(self) -> None:
         ExportDialog(self.session, self).exec()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.stale:
+            self.refresh()
+
     def refresh(self) -> None:
+        """Recompute the figures now when the page is on screen, else when it is next shown."""
+        if not self.isVisible():
+            self.stale = True
+            return
+        self.stale = False
         start, end = self.bounds()
         result = self.result = report(self.session.store, start, end, self.session.clock.now())
         summary = result.summary

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from .. import workflow
 from ..domain import SATISFACTION_LABELS, Case, Stage
 from ..errors import ShowroomError
-from ..operations import format_yuan
+from ..forms import field_values
 from ..privacy import mask_phone
 from . import theme
 from .action_dialog import ActionDialog
@@ -168,16 +168,17 @@ class CaseView(QWidget):
         case = self.case
         assert case is not None
         store = self.session.store
-        settings = store.settings()
         names = {s.id: s.name for s in store.all_staff()}
         escalated = f" · 升级：{case.escalation_level.label}" if case.escalation_level else ""
         self.title.setText(
             f"{case.case_no} · {case.stage.label} · {case.severity.label}{escalated}"
         )
+        # The same wording as the printed forms.
+        shown = field_values(store, case)
         dates = " · ".join(
-            f"{label} {day:%Y-%m-%d}"
-            for label, day in (("购买", case.purchase_date), ("安装", case.install_date))
-            if day
+            f"{label} {shown[key]}"
+            for label, key in (("购买", "purchase_date"), ("安装", "install_date"))
+            if shown[key]
         )
         _set_rows(
             self.customer,
@@ -186,48 +187,25 @@ class CaseView(QWidget):
                 ("联系电话", mask_phone(case.customer_phone)),
                 ("地址", case.customer_address),
                 ("订单/合同号", " · ".join(x for x in (case.order_no, dates) if x)),
-                (
-                    "产品",
-                    " · ".join(
-                        x
-                        for x in (
-                            settings.label_of("product_category", case.product_category),
-                            case.brand_model,
-                        )
-                        if x
-                    ),
-                ),
+                ("产品", shown["product"]),
             ],
         )
-        demands = "、".join(settings.label_of("demand", d) for d in case.demands)
         _set_rows(
             self.complaint,
             [
-                (
-                    "受理",
-                    f"{case.received_at:%Y-%m-%d %H:%M} · "
-                    f"{settings.label_of('channel', case.channel)} · {names.get(case.received_by, '')}",
-                ),
+                ("受理", f"{shown['received_at']} · {shown['channel']} · {shown['received_by']}"),
                 (
                     "类别",
-                    f"{settings.label_of('category', case.category)} · {case.severity.label}"
+                    f"{shown['category']} · {shown['severity']}"
                     + (f" · 对象：{case.subject}" if case.subject else "")
                     + (" · 需要上门" if case.needs_visit else ""),
                 ),
                 ("投诉内容", case.description),
-                ("客户诉求", demands + (f"；{case.demand_note}" if case.demand_note else "")),
+                ("客户诉求", shown["demands"]),
             ],
         )
         verdict = {None: "未判定", True: "成立", False: "不成立"}[case.valid]
-        solution = "—"
-        if case.solution_kind is not None:
-            solution = case.solution_kind.label
-            if case.solution_cost_fen:
-                solution += f" {format_yuan(case.solution_cost_fen)}"
-            if case.solution_due:
-                solution += f" · 预计 {case.solution_due:%m-%d}"
-            if case.solution_steps:
-                solution += f"：{case.solution_steps}"
+        solution = shown["solution"] or "—"
         reviews = store.reviews(case.id)
         review_text = "；".join(
             f"第 {r.round} 次{'通过' if r.passed else '未通过：' + r.open_problems}"

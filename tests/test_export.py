@@ -14,6 +14,7 @@ import pytest
 
 from showroom_cs import operations as op
 from showroom_cs.cli import main
+from showroom_cs.domain import ContactMethod, ContactPurpose
 from showroom_cs.errors import PermissionDenied, RuleError
 from showroom_cs.export import (
     COLUMNS,
@@ -91,6 +92,64 @@ def test_file_format_masking_and_formula_neutralising(desk: Desk, tmp_path: Path
     assert [tuple(r) for r in history] == [("2026-W48", 1, 1, export.sha256, desk.staff["陈静"].id)]
 
 
+def _record(data: bytes) -> dict[str, str]:
+    _header, row = rows_of(data)
+    return dict(zip((c.key for c in COLUMNS), row, strict=True))
+
+
+def test_a_missed_progress_call_is_named_once_and_first_contact_is_timed(desk: Desk) -> None:
+    case = desk.register()
+    desk.clock.advance(hours=2)
+    op.record_contact(
+        desk.as_("王芳"),
+        case.id,
+        method=ContactMethod.PHONE,
+        purpose=ContactPurpose.FIRST_CONTACT,
+        reached=True,
+    )
+    desk.clock.set(dt.datetime(2026, 11, 28, 18))  # the day-5 progress call was never made
+    op.check_clocks(desk.system)
+    record = _record(build_week(desk.store, "2026-W48").data)
+    assert record["overdue"] == "是"
+    assert record["overdue_clocks"] == "进度回访"  # not also "回访", a different limit
+    assert record["first_contact_hours"] == "2.0"
+
+
+def test_a_case_settled_at_the_counter_was_contacted_on_the_spot(desk: Desk, make_draft) -> None:  # type: ignore[no-untyped-def]
+    from showroom_cs.domain import SolutionKind
+
+    op.register_case(
+        desk.as_("王芳"),
+        make_draft(category="服务态度"),
+        on_spot=op.OnSpotSolution(SolutionKind.APOLOGY, "当场道歉并说明"),
+    )
+    record = _record(build_week(desk.store, "2026-W48").data)
+    assert record["first_contact_hours"] == "0.0"
+
+
+def test_a_masked_file_masks_the_customer_inside_the_summary_too(desk: Desk) -> None:
+    desk.register(
+        customer_name="张伟",
+        customer_address="阳光花园 3栋 1201",
+        description="张伟反映门板开裂，备用电话 139 1234 5678，座机 87654321，住阳光花园 3栋 1201。",
+    )
+    masked = _record(build_week(desk.store, "2026-W48").data)["summary"]
+    for private in ("张伟", "1234 5678", "87654321", "阳光花园"):
+        assert private not in masked
+    assert masked.startswith("张**反映门板开裂") and "***" in masked
+    full = _record(build_week(desk.store, "2026-W48", full=True).data)["summary"]
+    assert "张伟" in full and "139 1234 5678" in full and "阳光花园 3栋 1201" in full
+
+
+def test_printing_an_old_case_does_not_put_it_in_this_weeks_file(desk: Desk) -> None:
+    case = desk.register()
+    desk.clock.set(dt.datetime(2026, 12, 1, 10))
+    op.add_note(desk.as_("王芳"), case.id, "打印客户投诉登记表（1 页）", kind="print")
+    assert build_week(desk.store, "2026-W49").rows == 0
+    op.add_note(desk.as_("王芳"), case.id, "客户来电询问进度")
+    assert build_week(desk.store, "2026-W49").rows == 1
+
+
 def test_the_schema_document_agrees_with_the_exporter() -> None:
     doc = (Path(__file__).parents[1] / "docs" / "csv-schema.md").read_text("utf-8")
     documented = re.findall(r"^\| (\S+) \| `(\w+)` \| (\w+) \|", doc, re.MULTILINE)
@@ -124,6 +183,19 @@ def test_merge_weeks_combines_good_files_and_names_a_bad_one(desk: Desk, tmp_pat
     with pytest.raises(MergeError, match=r"「foreign\.csv」第 1 行表头不对"):
         merge_weeks([foreign], tmp_path / "out" / "merged4.csv")
     assert not (tmp_path / "out" / "merged2.csv").exists()
+    with pytest.raises(MergeError, match=r"同时出现在「MD001_2026-W48\.csv」和「again\.csv」"):
+        again = tmp_path / "again.csv"
+        again.write_bytes(good.read_bytes())
+        merge_weeks([good, again], tmp_path / "out" / "merged5.csv")
+    mixed = tmp_path / "mixed.csv"
+    head, first, second = good.read_bytes().split(b"\r\n")[:3]
+    mixed.write_bytes(b"\r\n".join([head, first, second.replace(b",MD001,", b",SH002,"), b""]))
+    with pytest.raises(MergeError, match=r"「mixed\.csv」第 3 行.*一个文件只应有一个门店的一周"):
+        merge_weeks([mixed], tmp_path / "out" / "merged6.csv")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "merged.csv",
+        "merged_门店汇总.csv",
+    ]
 
 
 def test_cli_export_and_merge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -141,6 +213,10 @@ def test_cli_export_and_merge(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         == 2
     )
     assert "客服专员不能导出完整的客户信息" in capsys.readouterr().err
+    in_the_way = tmp_path / "not-a-folder"
+    in_the_way.write_text("x")
+    assert main(["export-week", "--db", str(db), "--out", str(in_the_way)]) == 2
+    assert "无法" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(

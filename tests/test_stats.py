@@ -100,3 +100,18 @@ def test_range_report_rates_percentiles_and_dimensions(desk: Desk) -> None:
     kinds = {kind: (kept, missed) for kind, kept, missed in result.on_time_by_clock}
     assert kinds[ClockKind.FIRST_CONTACT][0] >= 2
     assert closed.id != quick.id
+
+
+def test_a_voided_entry_does_not_count_as_a_missed_time_limit(desk: Desk) -> None:
+    from showroom_cs.domain import ClockKind
+    from showroom_cs.stats import report
+
+    mistake = desk.register()
+    desk.register(customer_phone="13912345678")
+    desk.clock.advance(hours=30)  # both first calls are now late
+    op.check_clocks(desk.system)
+    op.void_case(desk.as_("赵敏"), mistake.id, "重复登记")
+    start, end = period_bounds("this_week", desk.clock.now().date())
+    result = report(desk.store, start, end, desk.clock.now())
+    kinds = {kind: (kept, missed) for kind, kept, missed in result.on_time_by_clock}
+    assert kinds[ClockKind.FIRST_CONTACT] == (0, 1)  # only the real case's late call

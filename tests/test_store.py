@@ -99,6 +99,12 @@ def test_every_earlier_version_migrates_keeping_every_row(tmp_path: Path, versio
 
     store = Store.open(path)
     assert store.schema_version() == SCHEMA_VERSION
+    # When each customer was first reached is worked out from the old calls and visits.
+    first_reached = "SELECT first_contact_at FROM cases ORDER BY id"
+    latest = Store.open(source)
+    assert [r[0] for r in store.query(first_reached)] == [r[0] for r in latest.query(first_reached)]
+    assert any(r[0] for r in latest.query(first_reached))  # the closed case was called
+    latest.close()
     for table, count in counts.items():
         assert store.scalar(f"SELECT COUNT(*) FROM {table}") == count, table
     assert all_problems(store) == {}

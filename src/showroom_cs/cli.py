@@ -74,6 +74,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ShowroomError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        # A folder given where a file belongs, a full disk, no permission.
+        where = f"「{exc.filename}」" if exc.filename else ""
+        print(f"错误：无法读写文件{where}：{exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 def _demo(target: Path, cases: int, seed: int) -> int:

@@ -34,6 +34,7 @@ TIME_COLUMNS = {
         "purchase_date",
         "install_date",
         "solution_due",
+        "first_contact_at",
     ),
     "events": ("at",),
     "clocks": ("started_at", "due_at", "met_at", "breached_at", "cancelled_at"),

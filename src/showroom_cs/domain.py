@@ -332,6 +332,7 @@ class Case:
     reopen_count: int
     void_reason: str
     on_spot: bool
+    first_contact_at: dt.datetime | None
     next_due_at: dt.datetime | None
     next_due_kind: ClockKind | None
 

@@ -31,7 +31,7 @@ from .domain import (
     Stage,
 )
 from .errors import PermissionDenied, RuleError
-from .privacy import mask_name, mask_phone
+from .privacy import mask_address, mask_name, mask_phone
 from .store import Store
 from .store.rows import db_time
 from .timeline import replay
@@ -41,6 +41,11 @@ FULL_DATA_ROLES = frozenset({Role.STORE_MANAGER, Role.GENERAL_MANAGER, Role.OWNE
 SUMMARY_LENGTH = 200
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The sweep writes "首次联系超时（应于 …）；上门超时（…）": one label per clock.
+_OVERDUE_LABEL = re.compile(r"(?:^|；)([^；（]+?)超时（")
+_CLOCK_LABELS = frozenset(kind.label for kind in ClockKind)
+# Phone-like runs: seven or more digits, or a mobile written "138 1234 5678".
+_LONG_DIGITS = re.compile(r"\d{7,}|1\d{2}[ -]\d{4}[ -]\d{4}")
 
 
 @dataclass(frozen=True)
@@ -110,9 +115,12 @@ def last_complete_week(today: dt.date) -> str:
 
 
 def cases_of_week(store: Store, start: dt.datetime, end: dt.datetime) -> list[int]:
-    """Cases received, changed or closed in the week (any timeline event in it)."""
+    """Cases received, changed or closed in the week (any timeline event in it).
+    Printing or saving a case's form is not a change: it does not bring an old
+    case back into the file."""
     rows = store.query(
-        "SELECT DISTINCT case_id FROM events WHERE at >= ? AND at < ? ORDER BY case_id",
+        "SELECT DISTINCT case_id FROM events WHERE at >= ? AND at < ? "
+        "AND kind NOT IN ('print', 'export') ORDER BY case_id",
         (db_time(start), db_time(end)),
     )
     return [row[0] for row in rows]
@@ -144,11 +152,13 @@ def case_row(store: Store, case_id: int, week: str, end: dt.datetime, *, full: b
     )
     visits = [e.at for e in events if e.kind == "visit_done" and e.at <= until]
     first_times = [t for t in (_parse(contacts[0][0]), *visits) if t is not None]
+    if state.get("on_spot"):
+        first_times.append(received)  # settled face to face at the counter
     first_contact = min(first_times) if first_times else None
     breached = []
     for event in events:
         if event.kind == "overdue" and event.at <= until:
-            breached += [k.label for k in ClockKind if f"{k.label}超时" in event.note]
+            breached += [m for m in _OVERDUE_LABEL.findall(event.note) if m in _CLOCK_LABELS]
     stage = Stage(state["stage"])
     closed_at = _parse(state.get("closed_at")) if stage in CLOSED_STAGES else None
     kind = SolutionKind(state["solution_kind"]) if state.get("solution_kind") else None
@@ -182,9 +192,27 @@ def case_row(store: Store, case_id: int, week: str, end: dt.datetime, *, full: b
         SATISFACTION_LABELS.get(int(satisfaction), "") if satisfaction else "",
         name if full else mask_name(name),
         phone if full else mask_phone(phone),
-        str(state.get("description") or "")[:SUMMARY_LENGTH],
+        _summary(
+            str(state.get("description") or ""),
+            name,
+            phone,
+            str(state.get("customer_address") or ""),
+            full=full,
+        ),
     ]
     return [neutralise(value) for value in values]
+
+
+def _summary(text: str, name: str, phone: str, address: str, *, full: bool) -> str:
+    """The description, cut to length; in a masked file the customer's name,
+    address and any phone-like digit run written inside it are masked too."""
+    if not full:
+        if address.strip():
+            text = text.replace(address, mask_address(address))
+        if name:
+            text = text.replace(name, mask_name(name))
+        text = _LONG_DIGITS.sub(lambda m: mask_phone(m.group()), text)
+    return text[:SUMMARY_LENGTH]
 
 
 def neutralise(cell: str) -> str:
@@ -280,21 +308,30 @@ def read_week_file(path: Path) -> list[list[str]]:
         raise MergeError(f"无法读取「{path.name}」：{exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise MergeError(f"「{path.name}」不是 UTF-8 编码的周报文件。") from None
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    if not rows or tuple(rows[0]) != HEADER:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None or tuple(header) != HEADER:
         raise MergeError(
             f"「{path.name}」第 1 行表头不对：不是本格式（版本 {FORMAT_VERSION}）的周报。"
         )
-    for number, row in enumerate(rows[1:], start=2):
+    rows: list[list[str]] = []
+    for row in reader:
+        # line_num counts physical lines, so a summary with line breaks in it
+        # still leaves the reported number pointing at the right place.
+        where = f"「{path.name}」第 {reader.line_num} 行"
         if len(row) != len(HEADER):
-            raise MergeError(
-                f"「{path.name}」第 {number} 行有 {len(row)} 列，应为 {len(HEADER)} 列：文件可能已损坏。"
-            )
+            raise MergeError(f"{where}有 {len(row)} 列，应为 {len(HEADER)} 列：文件可能已损坏。")
         if row[0] != FORMAT_VERSION:
             raise MergeError(
-                f"「{path.name}」第 {number} 行的格式版本是「{row[0]}」，本程序只合并版本 {FORMAT_VERSION}。"
+                f"{where}的格式版本是「{row[0]}」，本程序只合并版本 {FORMAT_VERSION}。"
             )
-    return rows[1:]
+        if rows and row[1:3] != rows[0][1:3]:
+            raise MergeError(
+                f"{where}是「{row[1]} {row[2]}」，与文件第一行的"
+                f"「{rows[0][1]} {rows[0][2]}」不同：一个文件只应有一个门店的一周。"
+            )
+        rows.append(row)
+    return rows
 
 
 SUMMARY_HEADER = ("门店编码", "周次", "案件数", "已结案", "不成立", "超时件数", "平均满意度")
@@ -306,10 +343,19 @@ def merge_weeks(paths: list[Path], out: Path) -> tuple[Path, Path]:
     Every file is checked before anything is written; one bad file stops the
     merge and names the file and line.
     """
-    all_rows = [row for path in paths for row in read_week_file(path)]
+    all_rows: list[list[str]] = []
+    seen: dict[tuple[str, str, str], str] = {}
+    for path in paths:
+        for row in read_week_file(path):
+            key = (row[1], row[2], row[3])
+            if key in seen:
+                raise MergeError(
+                    f"门店 {row[1]} {row[2]} 的案件 {row[3]} 同时出现在「{seen[key]}」"
+                    f"和「{path.name}」中：同一周的文件放进来了两次，请去掉一份再合并。"
+                )
+            seen[key] = path.name
+            all_rows.append(row)
     all_rows.sort(key=lambda row: (row[1], row[2], row[3]))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _write_csv(out, [list(HEADER), *all_rows])
     index = {column.key: number for number, column in enumerate(COLUMNS)}
     groups: dict[tuple[str, str], list[list[str]]] = {}
     for row in all_rows:
@@ -332,13 +378,18 @@ def merge_weeks(paths: list[Path], out: Path) -> tuple[Path, Path]:
             ]
         )
     summary_path = out.with_name(f"{out.stem}_门店汇总{out.suffix}")
-    _write_csv(summary_path, summary)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # Both files are written aside first, so a failure leaves neither half-made.
+    files = {out: [list(HEADER), *all_rows], summary_path: summary}
+    parts = {path: path.with_name(path.name + ".part") for path in files}
+    try:
+        for path, rows in files.items():
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+            parts[path].write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
+        for path, part in parts.items():
+            part.replace(path)
+    finally:
+        for part in parts.values():
+            part.unlink(missing_ok=True)
     return out, summary_path
-
-
-def _write_csv(path: Path, rows: list[list[str]]) -> None:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    partial = path.with_name(path.name + ".part")
-    partial.write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
-    partial.replace(path)

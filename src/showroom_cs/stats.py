@@ -112,6 +112,8 @@ def summarise(
 
 # ------------------------------------------------------------ the full report
 
+# A voided case was entered by mistake: its clocks say nothing about service.
+_NOT_VOIDED = "c.stage != 'voided'"
 DIMENSIONS = {
     "category": "投诉类别",
     "severity": "严重程度",
@@ -174,17 +176,20 @@ def report(store: Store, start: dt.datetime, end: dt.datetime, now: dt.datetime)
     kept = {
         row[0]: row[1]
         for row in store.query(
-            "SELECT kind, COUNT(*) FROM clocks WHERE met_at >= ? AND met_at < ? "
-            "AND met_at <= due_at GROUP BY kind",
+            "SELECT k.kind, COUNT(*) FROM clocks k JOIN cases c ON c.id = k.case_id "
+            "WHERE k.met_at >= ? AND k.met_at < ? AND k.met_at <= k.due_at "
+            f"AND {_NOT_VOIDED} GROUP BY k.kind",
             window,
         )
     }
     missed = {
         row[0]: row[1]
         for row in store.query(
-            "SELECT kind, COUNT(*) FROM clocks WHERE due_at >= ? AND due_at < ? AND due_at <= ? "
-            "AND (met_at IS NULL OR met_at > due_at) "
-            "AND (cancelled_at IS NULL OR cancelled_at > due_at) GROUP BY kind",
+            "SELECT k.kind, COUNT(*) FROM clocks k JOIN cases c ON c.id = k.case_id "
+            "WHERE k.due_at >= ? AND k.due_at < ? AND k.due_at <= ? "
+            "AND (k.met_at IS NULL OR k.met_at > k.due_at) "
+            "AND (k.cancelled_at IS NULL OR k.cancelled_at > k.due_at) "
+            f"AND {_NOT_VOIDED} GROUP BY k.kind",
             (*window, db_time(now)),
         )
     }
@@ -192,12 +197,10 @@ def report(store: Store, start: dt.datetime, end: dt.datetime, now: dt.datetime)
     first_contact = [
         float(row[0])
         for row in store.query(
-            # Driven from the period's cases, each looking up its first reached call.
-            "SELECT (julianday(first) - julianday(received_at)) * 24 FROM ("
-            " SELECT c.received_at, (SELECT MIN(t.at) FROM contacts t WHERE t.case_id = c.id"
-            " AND t.reached = 1) AS first FROM cases c"
-            " WHERE c.received_at >= ? AND c.received_at < ? AND c.stage != 'voided'"
-            ") WHERE first IS NOT NULL",
+            # First reached call, visit or face-to-face settlement, kept on the case.
+            "SELECT (julianday(first_contact_at) - julianday(received_at)) * 24 FROM cases"
+            " WHERE received_at >= ? AND received_at < ? AND stage != 'voided'"
+            " AND first_contact_at IS NOT NULL",
             window,
         )
     ]

@@ -249,6 +249,7 @@ def register_case(
                 "department": _on_spot_department(ctx, fields["category"]),
                 "assigned_at": now,
                 "valid": True,
+                "first_contact_at": now,
                 "solution_kind": spot_kind,
                 "solution_steps": steps,
                 "rectification_result": steps,

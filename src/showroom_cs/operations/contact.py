@@ -114,6 +114,8 @@ def record_contact(
             start_clock(ctx, case_id, ClockKind.FOLLOW_UP_CALL, at, before.severity)
             note += "，另约时间再打"
         values: dict[str, object] = {}
+        if reached and (before.first_contact_at is None or at < before.first_contact_at):
+            values["first_contact_at"] = at
         kind = "contact"
         if is_closing_follow_up and satisfaction is not None:
             values["satisfaction"] = satisfaction
@@ -219,12 +221,16 @@ def complete_visit(
         meet_clocks(ctx, appointment.case_id, [ClockKind.FIRST_CONTACT, ClockKind.HOME_VISIT], at)
         if appointment.kind == AppointmentKind.VISIT:
             start_clock(ctx, appointment.case_id, ClockKind.FOLLOW_UP_CALL, at, before.severity)
+        values: dict[str, object] = {}
+        if before.first_contact_at is None or at < before.first_contact_at:
+            values["first_contact_at"] = at
         return commit(
             ctx,
             appointment.case_id,
             before,
             "visit_done",
             f"{appointment.kind.label}完成：{note[:60]}",
+            values,
         )
 
 

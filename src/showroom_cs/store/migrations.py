@@ -331,4 +331,25 @@ def m0004_exports(db: Database) -> None:
     )
 
 
+@_migration("0005_first_contact_at")
+def m0005_first_contact_at(db: Database) -> None:
+    """When the customer was first reached, kept on the case (and so on its
+    timeline); filled for existing cases from their calls and visits."""
+    run_script(
+        db,
+        """
+        ALTER TABLE cases ADD COLUMN first_contact_at TEXT;
+        UPDATE cases SET first_contact_at = (
+            SELECT MIN(at) FROM (
+                SELECT at FROM contacts WHERE contacts.case_id = cases.id AND reached = 1
+                UNION ALL
+                SELECT at FROM events WHERE events.case_id = cases.id AND kind = 'visit_done'
+                UNION ALL
+                SELECT received_at WHERE on_spot = 1
+            )
+        );
+        """,
+    )
+
+
 SCHEMA_VERSION = len(MIGRATION_NAMES)

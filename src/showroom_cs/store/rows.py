@@ -122,6 +122,7 @@ def case_from_row(row: Row) -> Case:
         reopen_count=row["reopen_count"],
         void_reason=row["void_reason"],
         on_spot=bool(row["on_spot"]),
+        first_contact_at=py_time(row["first_contact_at"]),
         next_due_at=py_time(row["next_due_at"]),
         next_due_kind=ClockKind(row["next_due_kind"]) if row["next_due_kind"] else None,
     )

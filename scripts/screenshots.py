@@ -63,6 +63,11 @@ def main() -> int:
     ):
         window.go_to(page)
         shot(name)
+    window.go_to(window.calendar)
+    for mode, name in ((0, "calendar-month"), (2, "calendar-day")):
+        window.calendar.set_mode(mode)
+        shot(name)
+    window.calendar.set_mode(1)
     window.go_to(window.kanban)
     for column in window.kanban.columns.values():
         column.header.setChecked(True)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from showroom_cs import operations as op
-from showroom_cs.agenda import ItemKind, agenda
+from showroom_cs.agenda import ItemKind, agenda, booking_conflicts
 from showroom_cs.domain import AppointmentKind
+from showroom_cs.errors import RuleError
 
 from .conftest import Desk
 from .walk import to_closed, to_investigating
@@ -67,3 +70,51 @@ def test_a_closed_case_leaves_the_calendar(desk: Desk) -> None:
     }
     to_closed(desk, case)
     assert agenda(desk.store, MONDAY, NEXT_MONDAY, desk.clock.now()) == []
+
+
+def test_moving_a_visit_changes_its_time_and_the_timeline_says_from_when_to_when(
+    desk: Desk,
+) -> None:
+    case = to_investigating(desk, desk.register())
+    _visit(desk, case.id, "李强", day=1, hour=9)
+    appointment = desk.store.appointments(case.id)[0]
+    op.reschedule_appointment(
+        desk.as_("王芳"),
+        appointment.id,
+        starts_at=MONDAY + dt.timedelta(days=2, hours=14),
+        ends_at=MONDAY + dt.timedelta(days=2, hours=15),
+    )
+    moved = desk.store.appointment(appointment.id)
+    assert moved.starts_at == MONDAY + dt.timedelta(days=2, hours=14)
+    assert desk.store.events(case.id)[-1].note == "上门改期：11-24 09:00–10:00 → 11-25 14:00–15:00"
+    with pytest.raises(RuleError, match="结束时间必须晚于开始时间"):
+        op.reschedule_appointment(
+            desk.as_("王芳"), appointment.id, starts_at=moved.ends_at, ends_at=moved.starts_at
+        )
+
+
+def test_a_double_booking_is_found_but_back_to_back_visits_are_not(desk: Desk) -> None:
+    case = to_investigating(desk, desk.register())
+    _visit(desk, case.id, "李强", day=1, hour=9)  # 09:00–10:00
+    li = desk.staff["李强"].id
+    tuesday = MONDAY + dt.timedelta(days=1)
+    overlap = booking_conflicts(
+        desk.store, li, tuesday.replace(hour=9, minute=30), tuesday.replace(hour=11)
+    )
+    assert [a.case_id for a in overlap] == [case.id]
+    assert (
+        booking_conflicts(desk.store, li, tuesday.replace(hour=10), tuesday.replace(hour=11)) == []
+    )
+    assert (
+        booking_conflicts(
+            desk.store, desk.staff["陈静"].id, tuesday.replace(hour=9), tuesday.replace(hour=10)
+        )
+        == []
+    )
+    own = overlap[0].id  # moving a visit never conflicts with itself
+    assert (
+        booking_conflicts(
+            desk.store, li, tuesday.replace(hour=9), tuesday.replace(hour=10), ignore_id=own
+        )
+        == []
+    )

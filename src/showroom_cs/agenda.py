@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .domain import AppointmentKind, ClockKind
+from .domain import Appointment, AppointmentKind, ClockKind
 from .store import Store
-from .store.rows import db_time
+from .store.rows import appointment_from_row, db_time
 
 
 class ItemKind(StrEnum):
@@ -114,3 +114,22 @@ def agenda(
         )
     items.sort(key=lambda item: (item.starts_at, item.case_no))
     return items
+
+
+def booking_conflicts(
+    store: Store,
+    staff_id: int,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    *,
+    ignore_id: int | None = None,
+) -> list[Appointment]:
+    """Planned appointments of this person overlapping [starts_at, ends_at): the
+    screens warn before a double booking is saved (it stays allowed: two jobs
+    next door to each other can share an hour)."""
+    rows = store.query(
+        "SELECT * FROM appointments WHERE staff_id = ? AND status = 'planned' "
+        "AND starts_at < ? AND ends_at > ? AND id IS NOT ? ORDER BY starts_at",
+        (staff_id, db_time(ends_at), db_time(starts_at), ignore_id),
+    )
+    return [appointment_from_row(row) for row in rows]

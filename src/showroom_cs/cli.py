@@ -3,6 +3,7 @@
 showroom-cs [--db PATH] [--demo]          start the desktop app
 showroom-cs demo --db PATH --cases N [--seed S]
 showroom-cs check --db PATH
+showroom-cs schedule --db PATH [--week 2026-W48 | --date 2026-11-23] [--staff NAME] --out FILE.pdf
 showroom-cs --version
 """
 
@@ -54,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     printing.add_argument("--form", choices=("registration", "review"), default="registration")
     printing.add_argument("--round", type=int, default=None, help="第几次复核（默认最近一次）")
     printing.add_argument("--out", type=Path, required=True)
+    schedule = commands.add_parser("schedule", help="生成上门安排表 PDF（给安装师傅）")
+    schedule.add_argument("--db", type=Path, required=True, dest="target")
+    when = schedule.add_mutually_exclusive_group()
+    when.add_argument("--week", default=None, help="如 2026-W48（默认本周）")
+    when.add_argument("--date", default=None, help="某一天，如 2026-11-23")
+    schedule.add_argument("--staff", default=None, help="只列这位员工的上门（姓名）")
+    schedule.add_argument("--out", type=Path, required=True)
     return parser
 
 
@@ -70,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _merge_weeks(args.files, args.out)
         if args.command == "print":
             return _print(args.target, args.case_no, args.form, args.round, args.out)
+        if args.command == "schedule":
+            return _schedule(args.target, args.week, args.date, args.staff, args.out)
         return _run_app(args.db, demo=args.demo)
     except ShowroomError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
@@ -197,6 +207,50 @@ def _print(target: Path, case_no: str, form: str, round_no: int | None, out: Pat
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
     print(f"已生成 {out}（{len(data) // 1024} KB）")
+    return 0
+
+
+def _schedule(
+    target: Path, week: str | None, date: str | None, staff: str | None, out: Path
+) -> int:
+    import datetime as dt
+
+    from .export import week_bounds, week_label
+    from .schedule import planned_visits, range_label, render_schedule
+    from .store import Store
+
+    if not target.exists():
+        print(f"错误：找不到数据库文件 {target}", file=sys.stderr)
+        return 2
+    now = dt.datetime.now().replace(microsecond=0)
+    if date is not None:
+        try:
+            start = dt.datetime.combine(dt.date.fromisoformat(date.strip()), dt.time())
+        except ValueError:
+            print(f"错误：日期「{date}」格式不对，请写成 2026-11-23 这样。", file=sys.stderr)
+            return 2
+        end = start + dt.timedelta(days=1)
+    else:
+        start, end = week_bounds(week or week_label(now.date()))
+    store = Store.open(target)
+    try:
+        member = None
+        if staff is not None:
+            # An active person first: a former employee may share the name.
+            named = [s for s in store.all_staff() if s.name == staff.strip()]
+            member = next((s for s in named if s.active), named[0] if named else None)
+            if member is None:
+                print(f"错误：找不到名为「{staff}」的员工。", file=sys.stderr)
+                return 2
+        staff_id = member.id if member else None
+        visits = planned_visits(store, start, end, now, staff_id=staff_id)
+        data = render_schedule(store, visits, start, end, now, staff=member.name if member else "")
+    finally:
+        store.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    who = f"（{member.name}）" if member else ""
+    print(f"已生成上门安排表 {range_label(start, end)}{who}：共 {len(visits)} 项上门安排，{out}")
     return 0
 
 

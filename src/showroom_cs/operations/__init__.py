@@ -15,7 +15,14 @@ from .cases import (
     reopen_case,
     void_case,
 )
-from .contact import cancel_appointment, close_case, complete_visit, record_contact, schedule_visit
+from .contact import (
+    cancel_appointment,
+    close_case,
+    complete_visit,
+    record_contact,
+    reschedule_appointment,
+    schedule_visit,
+)
 from .handling import (
     assign,
     decide_approval,
@@ -61,6 +68,7 @@ __all__ = [
     "reject_solution",
     "reopen_case",
     "report_progress",
+    "reschedule_appointment",
     "review_case",
     "revise_solution",
     "schedule_visit",

@@ -234,6 +234,40 @@ def complete_visit(
         )
 
 
+def reschedule_appointment(
+    ctx: Context,
+    appointment_id: int,
+    *,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    staff_id: int | None = None,
+) -> CaseChange:
+    """Move a planned visit to another time (or person); the timeline keeps both times."""
+    actor = require_active(ctx)
+    appointment = ctx.store.appointment(appointment_id)
+    before = load_case(ctx, appointment.case_id)
+    workflow.check(actor, before, "schedule_visit")
+    if appointment.status != AppointmentStatus.PLANNED:
+        raise RuleError("这个预约已完成或已取消，不能改期。")
+    if ends_at <= starts_at:
+        raise RuleError("结束时间必须晚于开始时间。", missing=("ends_at",))
+    visitor = ctx.store.staff_member(staff_id if staff_id is not None else appointment.staff_id)
+    if not visitor.active:
+        raise RuleError(f"{visitor.name}已停用，不能安排上门。", missing=("staff_id",))
+    old = f"{appointment.starts_at:%m-%d %H:%M}–{appointment.ends_at:%H:%M}"
+    new = f"{starts_at:%m-%d %H:%M}–{ends_at:%H:%M}"
+    text = f"{appointment.kind.label}改期：{old} → {new}"
+    if visitor.id != appointment.staff_id:
+        text += f"，改由{visitor.name}"
+    with ctx.store.transaction():
+        ctx.store.update(
+            "appointments",
+            appointment.id,
+            {"starts_at": db_time(starts_at), "ends_at": db_time(ends_at), "staff_id": visitor.id},
+        )
+        return commit(ctx, appointment.case_id, before, "appointment_moved", text)
+
+
 def cancel_appointment(ctx: Context, appointment_id: int, *, reason: str) -> CaseChange:
     actor = require_active(ctx)
     appointment = ctx.store.appointment(appointment_id)

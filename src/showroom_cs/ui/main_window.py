@@ -29,6 +29,7 @@ from ..queries import overdue_count
 from ..search import search_case_ids
 from ..store.rows import db_time
 from . import theme
+from .calendar_page import CalendarPage
 from .case_list import CaseListPage
 from .case_view import CaseView
 from .intake import IntakePage
@@ -40,20 +41,6 @@ from .stats_page import StatsPage
 from .today import TodayPage
 
 SWEEP_INTERVAL_MS = 60_000
-
-
-class CalendarPlaceholder(QWidget):
-    """回访日历 arrives with the calendar work; until then the page says so plainly."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        layout = QVBoxLayout(self)
-        label = QLabel(
-            "回访日历正在开发中（占位页面）。\n回访、上门和时限目前可在「今日待办」和案件里查看。"
-        )
-        label.setObjectName("emptyState")
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(label)
 
 
 class MainWindow(QMainWindow):
@@ -71,7 +58,7 @@ class MainWindow(QMainWindow):
         self.case_list = CaseListPage(session)
         self.stats = StatsPage(session)
         self.settings_page = SettingsPage(session)
-        self.calendar = CalendarPlaceholder()
+        self.calendar = CalendarPage(session)
         self.case_view = CaseView(session)
         self.pages = QStackedWidget()
         self.nav = QListWidget()
@@ -148,6 +135,8 @@ class MainWindow(QMainWindow):
         self.today.caseRequested.connect(self.open_case)
         self.kanban.caseRequested.connect(self.open_case)
         self.case_list.caseRequested.connect(self.open_case)
+        self.calendar.caseRequested.connect(self.open_case)
+        self.calendar.casesChanged.connect(self.refresh)
         self.kanban.casesChanged.connect(self.refresh)
         self.case_view.casesChanged.connect(self.refresh)
         self.intake.caseRegistered.connect(lambda _case_id: self.refresh())
@@ -197,6 +186,7 @@ class MainWindow(QMainWindow):
         self.kanban.reload()
         self.case_list.model.reload()
         self.stats.refresh()
+        self.calendar.refresh()
         if self.pages.currentWidget() is self.case_view and self.case_view.case is not None:
             self.case_view.show_case(self.case_view.case.id)
         self.refresh_status()

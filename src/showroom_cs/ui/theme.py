@@ -45,6 +45,7 @@ QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border-color: {ACCENT}
 QPushButton {{ border: 1px solid {BORDER}; border-radius: 4px; padding: 6px 14px;
                background: white; }}
 QPushButton:hover {{ background: #eef3f8; }}
+QPushButton:checked {{ background: #e3eefc; color: {ACCENT}; border-color: {ACCENT}; }}
 QPushButton[primary="true"] {{ background: {ACCENT}; color: white; border-color: {ACCENT}; }}
 QPushButton[primary="true"]:disabled {{ background: #b0bec5; border-color: #b0bec5; }}
 QDialogButtonBox {{ dialogbuttonbox-buttons-have-icons: 0; }}

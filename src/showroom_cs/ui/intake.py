@@ -11,7 +11,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -403,7 +403,10 @@ class IntakePage(QWidget):
         self.fields["customer_phone"].setFocus()
 
     def _reset_received(self) -> None:
-        self.received.setDateTime(QDateTime(self.session.clock.now()))
+        now = self.session.clock.now()
+        self.received.setDateTime(
+            QDateTime(QDate(now.year, now.month, now.day), QTime(now.hour, now.minute, now.second))
+        )
 
     # ------------------------------------------------------------- drafts
 

@@ -118,3 +118,21 @@ def test_a_double_booking_is_found_but_back_to_back_visits_are_not(desk: Desk) -
         )
         == []
     )
+
+
+def test_reminders_are_what_fell_due_since_the_last_look(desk: Desk) -> None:
+    from showroom_cs.agenda import reminders
+
+    case = desk.register()
+    me = desk.staff["王芳"].id  # registered it; nobody owns it yet
+    now = desk.clock.now()
+    assert reminders(desk.store, me, now, now) == []
+    desk.clock.advance(days=1)
+    later = desk.clock.now()
+    due = reminders(desk.store, me, now, later)
+    assert [(i.case_id, i.title) for i in due] == [
+        (case.id, f"首次响应截止 · {case.customer_name}")
+    ]
+    assert reminders(desk.store, me, later, later) == []  # already reminded
+    assert [i.case_id for i in reminders(desk.store, me, None, later)] == [case.id]  # at start
+    assert reminders(desk.store, desk.staff["李强"].id, now, later) == []

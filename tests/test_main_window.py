@@ -256,6 +256,38 @@ def test_the_minute_sweep_turns_a_missed_limit_red_on_the_board(qtbot, desk: Des
     assert desk.case(case.id).escalation_level == 1
 
 
+def test_a_limit_falling_due_shows_a_reminder_that_opens_the_case(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    case = desk.register(customer_name="刘洋")
+    window = _window(qtbot, desk)
+    assert not window.reminder_bar.isVisible()  # nothing due yet
+    desk.clock.advance(days=1)
+    window.sweep()
+    bar = window.reminder_bar
+    assert bar.isVisible()
+    assert "首次响应截止 · 刘*" in bar.text.text() and case.case_no in bar.text.text()
+    assert "刘洋" not in bar.text.text()  # the strip faces the counter, as 今日待办 does
+    qtbot.mouseClick(bar.open_button, Qt.MouseButton.LeftButton)
+    assert window.pages.currentWidget() is window.case_view
+    assert window.case_view.case is not None and window.case_view.case.id == case.id
+    assert not bar.isVisible()
+    window.sweep()  # the same item is not reminded twice
+    assert not bar.isVisible()
+
+
+def test_what_fell_due_while_the_app_was_closed_shows_at_start(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    desk.register(customer_name="刘洋")
+    desk.register(customer_name="陈晨", customer_phone="13912345678")
+    desk.clock.advance(days=2)
+    window = _window(qtbot, desk)
+    bar = window.reminder_bar
+    assert bar.isVisible()
+    assert bar.text.text().startswith("上次关闭后到期的事项") and "另有 1 条" in bar.text.text()
+    qtbot.mouseClick(bar.dismiss_button, Qt.MouseButton.LeftButton)
+    assert bar.isVisible() and "另有" not in bar.text.text()
+    qtbot.mouseClick(bar.dismiss_button, Qt.MouseButton.LeftButton)
+    assert not bar.isVisible()
+
+
 def test_the_shipped_chinese_font_is_used(qtbot) -> None:  # type: ignore[no-untyped-def]
     app = QApplication.instance()
     family = load_app_font(app)

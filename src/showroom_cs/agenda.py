@@ -133,3 +133,18 @@ def booking_conflicts(
         (staff_id, db_time(ends_at), db_time(starts_at), ignore_id),
     )
     return [appointment_from_row(row) for row in rows]
+
+
+# How far back the first check after starting looks for what fell due while the
+# app was closed: long enough for a holiday, short enough to stay a reminder.
+MISSED_LOOKBACK = dt.timedelta(days=14)
+
+
+def reminders(
+    store: Store, staff_id: int, since: dt.datetime | None, now: dt.datetime
+) -> list[AgendaItem]:
+    """This person's items whose time came after `since` and by `now`; with no
+    `since` (just started), everything still open that fell due in the last
+    two weeks."""
+    start = since + dt.timedelta(seconds=1) if since else now - MISSED_LOOKBACK
+    return agenda(store, start, now + dt.timedelta(seconds=1), now, staff_id=staff_id)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..agenda import reminders
 from ..operations import Context, check_clocks
 from ..queries import overdue_count
 from ..search import search_case_ids
@@ -35,6 +36,7 @@ from .case_view import CaseView
 from .intake import IntakePage
 from .kanban import KanbanPage
 from .login import LoginDialog
+from .reminders import ReminderBar
 from .session import Session
 from .settings_page import SettingsPage
 from .stats_page import StatsPage
@@ -60,6 +62,8 @@ class MainWindow(QMainWindow):
         self.settings_page = SettingsPage(session)
         self.calendar = CalendarPage(session)
         self.case_view = CaseView(session)
+        self.reminder_bar = ReminderBar()
+        self.reminded_until: dt.datetime | None = None  # None: not looked since login
         self.pages = QStackedWidget()
         self.nav = QListWidget()
         self.nav.setObjectName("sidebar")
@@ -96,6 +100,7 @@ class MainWindow(QMainWindow):
         self.sweep_timer.start()
         self.locked = False
         self.idle = IdleLock(self, settings.idle_lock_minutes)
+        self.check_reminders()
 
     def _layout(self) -> QWidget:
         brand = QLabel("门店客诉台")
@@ -118,6 +123,10 @@ class MainWindow(QMainWindow):
         main = QVBoxLayout()
         main.setContentsMargins(0, 0, 0, 0)
         main.addLayout(top)
+        reminder_row = QHBoxLayout()
+        reminder_row.setContentsMargins(16, 8, 16, 0)
+        reminder_row.addWidget(self.reminder_bar)
+        main.addLayout(reminder_row)
         main.addWidget(self.pages, 1)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -136,6 +145,7 @@ class MainWindow(QMainWindow):
         self.kanban.caseRequested.connect(self.open_case)
         self.case_list.caseRequested.connect(self.open_case)
         self.calendar.caseRequested.connect(self.open_case)
+        self.reminder_bar.caseRequested.connect(self.open_case)
         self.calendar.casesChanged.connect(self.refresh)
         self.kanban.casesChanged.connect(self.refresh)
         self.case_view.casesChanged.connect(self.refresh)
@@ -180,6 +190,15 @@ class MainWindow(QMainWindow):
         """Mark missed time limits, then repaint what shows them."""
         check_clocks(Context(self.session.store, self.session.clock, None))
         self.refresh()
+        self.check_reminders()
+
+    def check_reminders(self) -> None:
+        """What fell due since the last look joins the strip; the first look after
+        logging in also catches what fell due while the app was closed."""
+        now = self.session.clock.now()
+        found = reminders(self.session.store, self.session.staff.id, self.reminded_until, now)
+        self.reminder_bar.add(found, at_start=self.reminded_until is None and bool(found))
+        self.reminded_until = now
 
     def refresh(self) -> None:
         self.today.refresh()
@@ -231,10 +250,14 @@ class MainWindow(QMainWindow):
             self.close()
             return
         assert dialog.staff is not None
+        if dialog.staff.id != self.session.staff.id:
+            self.reminder_bar.clear()  # someone else's reminders are not theirs
+            self.reminded_until = None
         self.session.staff = dialog.staff
         self.body.show()
         self.settings_page.refresh()
         self.refresh()
+        self.check_reminders()
         self.idle.timer.start()
 
 

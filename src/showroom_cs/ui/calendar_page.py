@@ -86,22 +86,21 @@ class CalendarPage(QWidget):
         self.only_mine.setToolTip("只显示派给我的上门，以及我负责的案件的时限")
         self.only_mine.toggled.connect(self.reload)
         bar.addWidget(self.only_mine)
-        for text, tip, step in (
-            ("‹", "上一个（PgUp）", -1),
-            ("今天", "回到今天（T）", 0),
-            ("›", "下一个（PgDn）", 1),
-        ):
+        for text, tip, step in (("‹", "上一个", -1), ("今天", "回到今天", 0), ("›", "下一个", 1)):
             button = QPushButton(text)
             button.setToolTip(tip)
             button.clicked.connect(lambda _=False, s=step: self.step(s))
             bar.addWidget(button)
-        for text, tip, handler in (
-            ("打印安排", "打印当前周、日或月的上门安排表，给安装师傅带走", self.print_schedule),
-            ("导出PDF", "把上门安排表保存为 PDF 文件", self.export_schedule),
+        for text, icon, tip, handler in (
+            (
+                "打印安排",
+                "mdi6.printer",
+                "打印当前周、日或月的上门安排表，给安装师傅带走",
+                self.print_schedule,
+            ),
+            ("导出PDF", "mdi6.file-pdf-box", "把上门安排表保存为 PDF 文件", self.export_schedule),
         ):
-            button = QPushButton(
-                theme.icon("mdi6.printer" if text == "打印安排" else "mdi6.file-pdf-box"), text
-            )
+            button = QPushButton(theme.icon(icon), text)
             button.setToolTip(tip)
             button.clicked.connect(lambda _=False, h=handler: h())
             bar.addWidget(button)
@@ -190,6 +189,7 @@ class CalendarPage(QWidget):
             staff_id=self.session.staff.id if self.only_mine.isChecked() else None,
         )
         names = {s.id: s.name for s in self.session.store.all_staff()}
+        self.week.settings = self.session.store.settings()  # opening hours may have changed
         today = self.session.clock.now().date()
         if self.mode() == 0:
             self.title.setText(f"回访日历 · {self.day.year}年{self.day.month}月")

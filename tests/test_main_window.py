@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -10,7 +11,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import QByteArray, QMimeData, Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QMessageBox
 
 from showroom_cs import operations as op
 from showroom_cs.domain import Role, Severity, Stage
@@ -384,6 +385,36 @@ def test_case_view_edits_fields_books_a_visit_and_decides_an_approval(  # type: 
     assert "没有待审批" in view.buttons["decide_approval"].toolTip()
     notes = [view.timeline.item(i).text() for i in range(3)]
     assert "已批准赠礼致歉 300 元" in notes[0] and "上门预约" in notes[1]
+
+
+def test_booking_a_visit_over_another_asks_first(  # type: ignore[no-untyped-def]
+    qtbot, desk: Desk, answer_dialogs, monkeypatch
+) -> None:
+    from showroom_cs.ui import action_dialog
+
+    first = to_investigating(desk, desk.register())
+    second = to_investigating(desk, desk.register(customer_phone="13912345678"))
+    tomorrow_10 = dt.datetime.combine(desk.clock.now().date() + dt.timedelta(days=1), dt.time(10))
+    op.schedule_visit(
+        desk.as_("李强"),
+        first.id,
+        staff_id=desk.staff["李强"].id,
+        starts_at=tomorrow_10,
+        ends_at=tomorrow_10 + dt.timedelta(hours=1),
+    )
+    asked: list[str] = []
+    answer = [QMessageBox.StandardButton.No]
+    monkeypatch.setattr(
+        action_dialog.QMessageBox, "question", lambda p, t, text: asked.append(text) or answer[0]
+    )
+    window = _window(qtbot, desk, "李强")
+    window.open_case(second.id)
+    qtbot.mouseClick(window.case_view.buttons["schedule_visit"], Qt.MouseButton.LeftButton)
+    assert "李强在" in asked[0] and "10:00–11:00 已有安排" in asked[0]
+    assert desk.store.appointments(second.id) == []  # said no: nothing booked
+    answer[0] = QMessageBox.StandardButton.Yes
+    qtbot.mouseClick(window.case_view.buttons["schedule_visit"], Qt.MouseButton.LeftButton)
+    assert len(desk.store.appointments(second.id)) == 1
 
 
 def test_photos_attach_from_the_form_and_the_case_view(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QTimeEdit,
     QVBoxLayout,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from .. import operations as op
 from .. import workflow
+from ..agenda import booking_conflicts
 from ..domain import (
     SATISFACTION_LABELS,
     Case,
@@ -377,13 +379,31 @@ class ActionDialog(QDialog):
         return {name: _value(widget) for name, widget in self.inputs.items()}
 
     def submit(self) -> None:
+        values = self.values()
+        if self.action == "schedule_visit" and not self._double_booking_agreed(values):
+            return
         try:
-            self.change = perform(self.session, self.case, self.action, self.values())
+            self.change = perform(self.session, self.case, self.action, values)
         except ShowroomError as refusal:
             self.error.setText(refusal.message)
             self.error.show()
             return
         self.accept()
+
+    def _double_booking_agreed(self, values: dict[str, Any]) -> bool:
+        """A visit overlapping the person's other visits is allowed, after a question."""
+        starts = dt.datetime.combine(values["day"], values["start"])
+        ends = starts + dt.timedelta(hours=values["hours"])
+        store = self.session.store
+        clashes = booking_conflicts(store, values["staff_id"], starts, ends)
+        if not clashes:
+            return True
+        who = store.staff_member(values["staff_id"]).name
+        times = "、".join(f"{a.starts_at:%m-%d %H:%M}–{a.ends_at:%H:%M}" for a in clashes)
+        answer = QMessageBox.question(
+            self, "时间冲突", f"{who}在 {times} 已有安排，与这次上门重叠。仍然预约吗？"
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
 
 def _widget(spec: Field) -> QWidget:

@@ -146,3 +146,35 @@ def test_a_list_that_cannot_be_written_says_so(  # type: ignore[no-untyped-def]
     page = _page(qtbot, desk)
     assert page.export_schedule(tmp_path) is None  # a folder, not a file
     assert warned and "无法写入" in warned[0]
+
+
+def test_double_clicking_an_empty_slot_books_a_visit_there(  # type: ignore[no-untyped-def]
+    qtbot, desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from showroom_cs.ui.action_dialog import ActionDialog
+
+    case = to_investigating(desk, desk.register(customer_name="刘洋"))
+    typed = [case.case_no]
+    monkeypatch.setattr(calendar_page.QInputDialog, "getText", lambda *args: (typed[0], True))
+    told: list[str] = []
+    monkeypatch.setattr(
+        calendar_page.QMessageBox, "information", lambda p, t, text: told.append(text)
+    )
+
+    def submit(dialog: ActionDialog) -> int:
+        dialog.submit()
+        return int(dialog.result())
+
+    monkeypatch.setattr(ActionDialog, "exec", submit)
+    page = _page(qtbot, desk)
+    wednesday_15 = dt.datetime(2026, 11, 25, 15)
+    slot = QPoint(
+        int(page.week.x_of(wednesday_15.date()) + 30), int(page.week.y_of(wednesday_15.time())) + 4
+    )
+    qtbot.mouseDClick(page.week, Qt.MouseButton.LeftButton, pos=slot)
+    (visit,) = desk.store.appointments(case.id)
+    assert visit.starts_at == wednesday_15
+    assert [i.title for i in page.week.items if i.appointment_id] == ["上门 · 刘洋"]
+    typed[0] = "查无此人"
+    assert not page.book_at(wednesday_15)
+    assert told == ["没有找到「查无此人」。"]

@@ -13,21 +13,24 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QPoint, QRectF, QSize, Qt, QTime, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QDateEdit,
     QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
     QScrollArea,
     QStackedWidget,
+    QTimeEdit,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -38,8 +41,10 @@ from .. import operations as op
 from ..agenda import AgendaItem, ItemKind, agenda, booking_conflicts
 from ..errors import ShowroomError
 from ..schedule import range_label, schedule_pdf
+from ..search import search_case_ids
 from ..settings import Settings
 from . import theme
+from .action_dialog import ActionDialog
 from .printing import print_pdf
 from .session import Session
 
@@ -132,6 +137,7 @@ class CalendarPage(QWidget):
         for shown in (self.month, self.week, self.agenda):
             shown.caseRequested.connect(self.caseRequested)
         self.week.moveRequested.connect(self.move_visit)
+        self.week.slotChosen.connect(self.book_at)
         self.set_mode(1)
 
     def _legend(self) -> QHBoxLayout:
@@ -253,6 +259,39 @@ class CalendarPage(QWidget):
             )
             return None
         return target
+
+    # ------------------------------------------------------------ booking
+
+    def book_at(self, starts_at: dt.datetime, case_text: str | None = None) -> bool:
+        """Book a visit at a slot: find the case by number, name or phone, then the
+        usual 上门预约 dialog with the slot's day and time filled in."""
+        if case_text is None:
+            case_text, ok = QInputDialog.getText(
+                self, "预约上门", f"{starts_at:%m-%d %H:%M} 上门：输入投诉编号、客户姓名或电话"
+            )
+            if not ok or not case_text.strip():
+                return False
+        found = search_case_ids(self.session.store, case_text.strip(), limit=2)
+        if len(found) != 1:
+            QMessageBox.information(
+                self,
+                "预约上门",
+                f"没有找到「{case_text}」。"
+                if not found
+                else f"「{case_text}」对应多个案件，请输入完整的投诉编号。",
+            )
+            return False
+        case = self.session.store.case(found[0])
+        dialog = ActionDialog(self.session, case, "schedule_visit", parent=self)
+        day, start = dialog.inputs["day"], dialog.inputs["start"]
+        assert isinstance(day, QDateEdit) and isinstance(start, QTimeEdit)
+        day.setDate(QDate(starts_at.year, starts_at.month, starts_at.day))
+        start.setTime(QTime(starts_at.hour, starts_at.minute))
+        if not dialog.exec() or dialog.change is None:
+            return False
+        self.reload()
+        self.casesChanged.emit()
+        return True
 
     # ------------------------------------------------------------ rescheduling
 
@@ -413,6 +452,7 @@ class WeekView(QWidget):
 
     caseRequested = Signal(int)
     dayChosen = Signal(object)  # dt.date
+    slotChosen = Signal(object)  # dt.datetime: an empty slot was double-clicked
     moveRequested = Signal(int, object)  # appointment id, new start (dt.datetime)
     FIRST_HOUR, LAST_HOUR = 7, 21
     HOUR_PX = 52
@@ -615,7 +655,7 @@ class WeekView(QWidget):
             hovered = self.item_at(point)
             movable = hovered is not None and hovered.item.appointment_id is not None
             self.setCursor(Qt.CursorShape.OpenHandCursor if movable else Qt.CursorShape.ArrowCursor)
-            self.setToolTip(self._tip(hovered) if hovered else "")
+            self.setToolTip(self._tip(hovered) if hovered else "双击空白处，在这个时间预约上门")
             return
         start = self.moment_at(point - QPoint(0, self.drag_offset.y()))
         rect = QRectF(self.dragging.rect)
@@ -636,6 +676,7 @@ class WeekView(QWidget):
         placed = self.item_at(event.position().toPoint())
         self.dragging = None
         if placed is None:
+            self.slotChosen.emit(self.moment_at(event.position().toPoint()))
             return
         if len(placed.items) > 1:
             self.dayChosen.emit(placed.item.starts_at.date())  # the day list shows them all

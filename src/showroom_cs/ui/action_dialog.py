@@ -391,19 +391,33 @@ class ActionDialog(QDialog):
         self.accept()
 
     def _double_booking_agreed(self, values: dict[str, Any]) -> bool:
-        """A visit overlapping the person's other visits is allowed, after a question."""
         starts = dt.datetime.combine(values["day"], values["start"])
         ends = starts + dt.timedelta(hours=values["hours"])
-        store = self.session.store
-        clashes = booking_conflicts(store, values["staff_id"], starts, ends)
-        if not clashes:
-            return True
-        who = store.staff_member(values["staff_id"]).name
-        times = "、".join(f"{a.starts_at:%m-%d %H:%M}–{a.ends_at:%H:%M}" for a in clashes)
-        answer = QMessageBox.question(
-            self, "时间冲突", f"{who}在 {times} 已有安排，与这次上门重叠。仍然预约吗？"
+        return double_booking_agreed(
+            self, self.session, values["staff_id"], starts, ends, question="仍然预约吗？"
         )
-        return answer == QMessageBox.StandardButton.Yes
+
+
+def double_booking_agreed(
+    parent: QWidget,
+    session: Session,
+    staff_id: int,
+    starts: dt.datetime,
+    ends: dt.datetime,
+    *,
+    question: str,
+    ignore_id: int | None = None,
+) -> bool:
+    """A visit overlapping the person's other visits is allowed, after a question."""
+    clashes = booking_conflicts(session.store, staff_id, starts, ends, ignore_id=ignore_id)
+    if not clashes:
+        return True
+    who = session.store.staff_member(staff_id).name
+    times = "、".join(f"{a.starts_at:%m-%d %H:%M}–{a.ends_at:%H:%M}" for a in clashes)
+    answer = QMessageBox.question(
+        parent, "时间冲突", f"{who}在 {times} 已有安排，时间重叠。{question}"
+    )
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def _widget(spec: Field) -> QWidget:

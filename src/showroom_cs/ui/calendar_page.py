@@ -8,7 +8,6 @@ asks before it is saved.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDateEdit,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -38,14 +36,14 @@ from PySide6.QtWidgets import (
 )
 
 from .. import operations as op
-from ..agenda import AgendaItem, ItemKind, agenda, booking_conflicts
+from ..agenda import AgendaItem, ItemKind, agenda
 from ..errors import ShowroomError
 from ..schedule import range_label, schedule_pdf
 from ..search import search_case_ids
 from ..settings import Settings
 from . import theme
-from .action_dialog import ActionDialog
-from .printing import print_pdf
+from .action_dialog import ActionDialog, double_booking_agreed
+from .printing import choose_pdf_path, print_pdf
 from .session import Session
 
 WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
@@ -243,12 +241,9 @@ class CalendarPage(QWidget):
     def export_schedule(self, target: Path | None = None) -> Path | None:
         start, end = self.schedule_range()
         if target is None:
-            label = range_label(start, end)
-            suggested = Path(tempfile.gettempdir()) / f"上门安排表-{label}.pdf"
-            name, _ = QFileDialog.getSaveFileName(self, "导出PDF", str(suggested), "PDF (*.pdf)")
-            if not name:
+            target = choose_pdf_path(self, f"上门安排表-{range_label(start, end)}.pdf")
+            if target is None:
                 return None
-            target = Path(name)
         try:
             target.write_bytes(self.schedule_data())
         except OSError as exc:
@@ -297,23 +292,19 @@ class CalendarPage(QWidget):
 
     def move_visit(self, appointment_id: int, starts_at: dt.datetime) -> None:
         """A visit dropped on a new slot keeps its length and its person."""
-        store = self.session.store
-        current = store.appointment(appointment_id)
+        current = self.session.store.appointment(appointment_id)
         ends_at = starts_at + (current.ends_at - current.starts_at)
-        clashes = booking_conflicts(
-            store, current.staff_id, starts_at, ends_at, ignore_id=appointment_id
-        )
-        if clashes:
-            who = store.staff_member(current.staff_id).name
-            times = "、".join(f"{a.starts_at:%m-%d %H:%M}–{a.ends_at:%H:%M}" for a in clashes)
-            answer = QMessageBox.question(
-                self,
-                "时间冲突",
-                f"{who}在 {times} 已有安排，与新时间重叠。仍然改到 {starts_at:%m-%d %H:%M} 吗？",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                self.reload()
-                return
+        if not double_booking_agreed(
+            self,
+            self.session,
+            current.staff_id,
+            starts_at,
+            ends_at,
+            question=f"仍然改到 {starts_at:%m-%d %H:%M} 吗？",
+            ignore_id=appointment_id,
+        ):
+            self.reload()
+            return
         try:
             op.reschedule_appointment(
                 self.session.ctx(), appointment_id, starts_at=starts_at, ends_at=ends_at

@@ -82,6 +82,13 @@ def print_form(
     return bool(pages)
 
 
+def choose_pdf_path(parent: QWidget | None, file_name: str) -> Path | None:
+    """The save dialog for a PDF, suggesting `file_name`; None when cancelled."""
+    suggested = Path(tempfile.gettempdir()) / file_name
+    name, _ = QFileDialog.getSaveFileName(parent, "导出PDF", str(suggested), "PDF (*.pdf)")
+    return Path(name) if name else None
+
+
 def export_form(
     session: Session,
     case: Case,
@@ -92,11 +99,9 @@ def export_form(
     """导出PDF: save the form where the person chooses, then a timeline event."""
     data = form_pdf(session, case, form)
     if target is None:
-        suggested = Path(tempfile.gettempdir()) / f"{case.case_no}-{form_title(form)}.pdf"
-        name, _ = QFileDialog.getSaveFileName(parent, "导出PDF", str(suggested), "PDF (*.pdf)")
-        if not name:
+        target = choose_pdf_path(parent, f"{case.case_no}-{form_title(form)}.pdf")
+        if target is None:
             return None
-        target = Path(name)
     target.write_bytes(data)
     op.add_note(session.ctx(), case.id, f"导出{form_title(form)} PDF：{target.name}", kind="export")
     return target

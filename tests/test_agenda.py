@@ -39,7 +39,14 @@ def test_a_week_holds_its_visits_and_due_times_and_nothing_outside(desk: Desk) -
         (MONDAY + dt.timedelta(days=1, hours=9), "上门 · 刘洋")
     ]
     calls = [i for i in items if i.kind == ItemKind.CALL]
-    assert [c.title for c in calls] == ["进度回访截止 · 刘洋"]  # the day-5 progress call
+    # the day-5 progress call, in Friday's first calling slot, due by its last window's end
+    assert [(c.title, c.starts_at, c.due_at) for c in calls] == [
+        (
+            "进度回访 · 刘洋",
+            MONDAY + dt.timedelta(days=4, hours=10, minutes=30),
+            MONDAY + dt.timedelta(days=4, hours=17, minutes=30),
+        )
+    ]
     assert all(MONDAY <= i.starts_at < NEXT_MONDAY for i in items)
     assert items == sorted(items, key=lambda i: i.starts_at)
     assert not any(i.overdue for i in items)

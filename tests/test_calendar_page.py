@@ -12,6 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from showroom_cs import operations as op
+from showroom_cs.agenda import ItemKind
 from showroom_cs.ui import calendar_page
 from showroom_cs.ui.calendar_page import CalendarPage
 from showroom_cs.ui.session import Session
@@ -42,9 +43,11 @@ def _book(desk: Desk, name: str, starts: dt.datetime, phone: str = "13800138000"
     return case.id
 
 
-def _drag(qtbot, page: CalendarPage, name: str, to: dt.datetime) -> None:  # type: ignore[no-untyped-def]
+def _drag(  # type: ignore[no-untyped-def]
+    qtbot, page: CalendarPage, name: str, to: dt.datetime, kind: ItemKind = ItemKind.VISIT
+) -> None:
     week = page.week
-    block = next(p for p in week.placed if p.item.customer == name)
+    block = next(p for p in week.placed if p.item.customer == name and p.item.kind == kind)
     grab = block.rect.topLeft().toPoint() + QPoint(10, 5)
     drop = QPoint(
         int(week.x_of(to.date()) + 20),
@@ -88,6 +91,18 @@ def test_dragging_a_visit_moves_it_and_the_case_timeline_records_it(qtbot, desk:
     assert moved.starts_at == dt.datetime(2026, 11, 25, 14)
     assert moved.ends_at == dt.datetime(2026, 11, 25, 15)  # keeps its length
     assert "上门改期：11-24 09:00–10:00 → 11-25 14:00–15:00" in desk.store.events(case_id)[-1].note
+
+
+def test_dragging_a_planned_call_moves_it_and_keeps_its_due_time(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    case = desk.register(customer_name="刘洋")  # its day-5 call: Friday 10:30
+    page = _page(qtbot, desk)
+    _drag(qtbot, page, "刘洋", dt.datetime(2026, 11, 26, 15), kind=ItemKind.CALL)
+    call = next(c for c in desk.store.clocks(case.id, open_only=True) if c.planned_at)
+    assert call.planned_at == dt.datetime(2026, 11, 26, 15)
+    assert call.due_at == dt.datetime(2026, 11, 27, 17, 30)
+    assert "进度回访改约：11-27 10:30 → 11-26 15:00" in desk.store.events(case.id)[-1].note
+    chip = next(p for p in page.week.placed if p.item.kind == ItemKind.CALL)
+    assert chip.item.starts_at == dt.datetime(2026, 11, 26, 15)  # the page shows it moved
 
 
 @pytest.mark.parametrize("answer", [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])

@@ -76,7 +76,9 @@ def test_an_unreached_follow_up_is_due_again_the_next_calling_day(desk: Desk) ->
         c for c in desk.store.clocks(case.id, open_only=True) if c.kind == ClockKind.FOLLOW_UP_CALL
     ]
     assert [c.due_at for c in calls] == [dt.datetime(2026, 11, 24, 17, 30)]
-    assert "另约时间再打" in desk.store.events(case.id)[-1].note
+    # called at 10:00, before the windows: tried again in this morning's first slot
+    assert [c.planned_at for c in calls] == [dt.datetime(2026, 11, 23, 10, 30)]
+    assert "11-23 10:30 再打" in desk.store.events(case.id)[-1].note
 
 
 def test_switching_needs_visit_back_on_after_a_visit_starts_no_clock(desk: Desk) -> None:

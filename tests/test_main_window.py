@@ -649,3 +649,42 @@ def test_statistics_charts_switch_to_tables_and_save_as_png(qtbot, desk: Desk, t
     assert card.save_to(image) and not QImage(str(image)).isNull()
     page.period.setCurrentIndex(page.period.findData("custom"))
     assert page.since.isVisible() and page.range.text().startswith("2026-11-01")
+
+
+def test_the_follow_up_record_dialog_retries_unanswered_calls_and_reopens_on_dissatisfaction(  # type: ignore[no-untyped-def]
+    qtbot, desk: Desk, answer_dialogs
+) -> None:
+    from .walk import to_follow_up
+
+    case = to_follow_up(desk, desk.register())
+    desk.clock.set(dt.datetime(2026, 11, 24, 10, 41))  # in Tuesday's morning window
+    window = _window(qtbot, desk)
+    window.open_case(case.id)
+
+    def not_reached(dialog: ActionDialog) -> None:
+        assert dialog.inputs["by"].text() == "王芳"  # type: ignore[attr-defined]
+        assert dialog.inputs["purpose"].currentText() == "回访"  # type: ignore[attr-defined]
+        satisfaction = dialog.inputs["satisfaction"]
+        labels = [satisfaction.itemText(i) for i in range(satisfaction.count())]  # type: ignore[attr-defined]
+        assert labels[1:] == ["5 非常满意", "4 满意", "3 一般", "2 不满意", "1 非常不满意"]
+        dialog.inputs["reached"].setChecked(False)  # type: ignore[attr-defined]
+        dialog.inputs["next_action"].setPlainText("下午再打")  # type: ignore[attr-defined]
+
+    answer_dialogs.fill["record_contact"] = not_reached
+    qtbot.mouseClick(window.case_view.buttons["record_contact"], Qt.MouseButton.LeftButton)
+    assert desk.store.events(case.id)[-1].note == "回访（电话，未联系上），11-24 15:00 再打"
+    assert "11-24 15:00 再打" in window.case_view.timeline.item(0).text()  # newest first
+    assert desk.case(case.id).stage == Stage.FOLLOW_UP
+
+    def unhappy(dialog: ActionDialog) -> None:
+        satisfaction = dialog.inputs["satisfaction"]
+        satisfaction.setCurrentIndex(satisfaction.findData(1))  # type: ignore[attr-defined]
+        dialog.inputs["words"].setPlainText("门还是关不严")  # type: ignore[attr-defined]
+
+    desk.clock.set(dt.datetime(2026, 11, 24, 15, 2))
+    answer_dialogs.fill["record_contact"] = unhappy
+    window.open_case(case.id)
+    qtbot.mouseClick(window.case_view.buttons["record_contact"], Qt.MouseButton.LeftButton)
+    after = desk.case(case.id)
+    assert after.stage == Stage.IN_PROGRESS and after.escalation_level == 1
+    assert "客户不满意，退回二次处理" in desk.store.events(case.id)[-1].note

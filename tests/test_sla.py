@@ -64,15 +64,30 @@ def test_failed_review_items_are_due_at_closing_the_same_day_or_the_next() -> No
     ("after", "slot"),
     [
         (at(0, 9, 0), at(0, 10, 30)),  # before the first window: its start
-        (at(0, 10, 45), at(0, 10, 45)),  # inside a window: now
-        (at(0, 11, 30), at(0, 15, 0)),  # the first window just ended: the second
+        (at(0, 10, 40), at(0, 10, 40)),  # on a slot's start: that slot
+        (at(0, 10, 45), at(0, 10, 50)),  # inside a slot: the next whole one
+        (at(0, 11, 25), at(0, 15, 0)),  # the last slot would overrun: next window
         (at(0, 17, 30), at(1, 10, 30)),  # after the last window: tomorrow morning
         (at(0, 23, 0), at(1, 10, 30)),
     ],
 )
-def test_next_call_slot_stays_inside_calling_windows(after: dt.datetime, slot: dt.datetime) -> None:
-    assert sla.next_call_slot(after, S) == slot
-    assert sla.in_calling_window(slot, S)
+def test_call_slots_are_whole_slots_inside_calling_windows(
+    after: dt.datetime, slot: dt.datetime
+) -> None:
+    slots = list(sla.call_slots(after, S))
+    assert slots[0] == slot
+    length = dt.timedelta(minutes=S.call_minutes)
+    for start in slots:
+        assert sla.in_calling_window(start, S)
+        assert sla.in_calling_window(start + length - dt.timedelta(seconds=1), S)
+    # 6 slots in 10:30–11:30 and 15 in 15:00–17:30, every day of two weeks
+    assert len(slots) >= 14 * 21
+
+
+def test_a_call_not_reached_in_a_window_is_tried_again_in_the_next() -> None:
+    assert sla.end_of_calling_window(at(0, 10, 45), S) == at(0, 11, 30)
+    assert sla.end_of_calling_window(at(0, 16, 0), S) == at(0, 17, 30)
+    assert sla.end_of_calling_window(at(0, 13, 0), S) == at(0, 13, 0)
 
 
 def test_describe_remaining_says_left_or_overdue() -> None:

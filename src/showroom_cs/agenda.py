@@ -1,5 +1,6 @@
 """What the 回访日历 shows for a stretch of days: booked home visits and
-re-inspections, and the due times of open cases' time limits.
+re-inspections, follow-up calls at their planned slots, and the due times
+of open cases' other time limits.
 
 Only the asked-for range is read from SQL (both tables have an index on the
 time), so paging months at 100,000 cases stays instant.
@@ -46,6 +47,13 @@ class AgendaItem:
     address: str
     overdue: bool
     appointment_id: int | None = None
+    # A planned call: its clock (to move it) and the time it is due by.
+    clock_id: int | None = None
+    due_at: dt.datetime | None = None
+
+    @property
+    def movable(self) -> bool:
+        return self.appointment_id is not None or self.clock_id is not None
 
 
 def agenda(
@@ -85,15 +93,42 @@ def agenda(
                 appointment_id=row["id"],
             )
         )
-    for row in store.query(
-        # The open-clock index covers exactly "met_at IS NULL AND cancelled_at IS NULL".
-        "SELECT k.case_id, k.kind, k.due_at, c.case_no, c.customer_name, c.customer_address, "
-        "COALESCE(c.owner_id, c.received_by) AS responsible FROM clocks k "
-        "JOIN cases c ON c.id = k.case_id "
-        "WHERE k.due_at >= :start AND k.due_at < :end "
+    responsible = (
+        "JOIN cases c ON c.id = k.case_id WHERE c.stage NOT IN ('closed', 'invalid', 'voided') "
+        "AND (:me IS NULL OR COALESCE(c.owner_id, c.received_by) = :me) "
         "AND k.met_at IS NULL AND k.cancelled_at IS NULL "
-        "AND c.stage NOT IN ('closed', 'invalid', 'voided') "
-        "AND (:me IS NULL OR COALESCE(c.owner_id, c.received_by) = :me)",
+    )
+    columns = (
+        "SELECT k.id, k.case_id, k.kind, k.due_at, k.planned_at, c.case_no, c.customer_name, "
+        "c.customer_address, COALESCE(c.owner_id, c.received_by) AS responsible FROM clocks k "
+    )
+    # Calls sit at their planned slot (the partial index on open planned calls),
+    # the other limits at their due time (the partial index on open clocks).
+    for row in store.query(
+        columns + responsible + "AND k.planned_at >= :start AND k.planned_at < :end",
+        window,
+    ):
+        clock = ClockKind(row["kind"])
+        due = dt.datetime.fromisoformat(row["due_at"])
+        items.append(
+            AgendaItem(
+                kind=ItemKind.CALL,
+                title=f"{clock.label} · {row['customer_name']}",
+                case_id=row["case_id"],
+                case_no=row["case_no"],
+                customer=row["customer_name"],
+                starts_at=dt.datetime.fromisoformat(row["planned_at"]),
+                ends_at=None,
+                staff_id=row["responsible"],
+                address=row["customer_address"],
+                overdue=due <= now,
+                clock_id=row["id"],
+                due_at=due,
+            )
+        )
+    for row in store.query(
+        columns + responsible + "AND k.due_at >= :start AND k.due_at < :end "
+        "AND k.planned_at IS NULL",
         window,
     ):
         clock = ClockKind(row["kind"])
@@ -110,6 +145,7 @@ def agenda(
                 staff_id=row["responsible"],
                 address=row["customer_address"],
                 overdue=due <= now,
+                due_at=due,
             )
         )
     items.sort(key=lambda item: (item.starts_at, item.case_no))

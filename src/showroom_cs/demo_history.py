@@ -37,7 +37,7 @@ TIME_COLUMNS = {
         "first_contact_at",
     ),
     "events": ("at",),
-    "clocks": ("started_at", "due_at", "met_at", "breached_at", "cancelled_at"),
+    "clocks": ("started_at", "due_at", "met_at", "breached_at", "cancelled_at", "planned_at"),
     "contacts": ("at",),
     "reviews": ("at",),
     "approvals": ("requested_at", "decided_at", "carried_out_at"),

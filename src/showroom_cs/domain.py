@@ -361,6 +361,7 @@ class Clock:
     met_at: dt.datetime | None
     breached_at: dt.datetime | None
     cancelled_at: dt.datetime | None
+    planned_at: dt.datetime | None = None  # calls: the slot proposed for making it
 
     @property
     def is_open(self) -> bool:

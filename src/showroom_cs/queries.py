@@ -133,11 +133,14 @@ class TodoItem:
     what: str
     due_at: dt.datetime | None
     overdue: bool
+    # When to act on it: a call's planned slot, otherwise its due or start time.
+    act_at: dt.datetime | None = None
 
 
 def todo_items(store: Store, staff: Staff, now: dt.datetime, limit: int = 200) -> list[TodoItem]:
-    """今日待办 for one person: missed time limits first, then what falls due today,
-    then visits booked for them today, then approvals waiting for their limit.
+    """今日待办 for one person: what is overdue first, then the rest of today in
+    time order — calls at their planned slot, time limits falling due, visits
+    booked for them — then approvals waiting for their limit.
 
     Mine means: I own the case, I registered it and nobody owns it yet, or it
     has been escalated to my level.
@@ -146,16 +149,35 @@ def todo_items(store: Store, staff: Staff, now: dt.datetime, limit: int = 200) -
     level = staff.escalation_level
     mine = "(owner_id = :me OR (owner_id IS NULL AND received_by = :me)"
     mine += " OR escalation_level = :level)" if level else ")"
+    params = {"me": staff.id, "level": level or -1, "end": db_time(end_of_day), "limit": limit}
     rows = store.query(
         f"SELECT id, next_due_at, next_due_kind FROM cases WHERE {mine} "
         "AND next_due_at IS NOT NULL AND next_due_at <= :end ORDER BY next_due_at LIMIT :limit",
-        {"me": staff.id, "level": level or -1, "end": db_time(end_of_day), "limit": limit},
+        params,
+    )
+    calls = store.query(
+        "SELECT k.case_id, k.kind, k.planned_at, k.due_at FROM clocks k "
+        "JOIN cases c ON c.id = k.case_id WHERE k.planned_at <= :end "
+        f"AND k.met_at IS NULL AND k.cancelled_at IS NULL AND {mine} "
+        "ORDER BY k.planned_at LIMIT :limit",
+        params,
     )
     items = []
+    planned_calls: set[tuple[int, str]] = set()
+    for row in calls:
+        due = dt.datetime.fromisoformat(row["due_at"])
+        planned = dt.datetime.fromisoformat(row["planned_at"])
+        label = ClockKind(row["kind"]).label
+        when = f"{planned:%H:%M}" if planned.date() == now.date() else f"{planned:%m-%d %H:%M}"
+        what = f"{label}（约 {when} 打）"
+        items.append(TodoItem(row["case_id"], what, due, due <= now, planned))
+        planned_calls.add((row["case_id"], row["kind"]))
     for row in rows:
+        if (row["id"], row["next_due_kind"]) in planned_calls:
+            continue  # listed above at its planned slot
         due = dt.datetime.fromisoformat(row["next_due_at"])
         kind = ClockKind(row["next_due_kind"])
-        items.append(TodoItem(row["id"], kind.label, due, due <= now))
+        items.append(TodoItem(row["id"], kind.label, due, due <= now, due))
     visits = store.query(
         "SELECT case_id, kind, starts_at FROM appointments WHERE staff_id = ? "
         "AND status = 'planned' AND starts_at <= ? ORDER BY starts_at",
@@ -164,7 +186,9 @@ def todo_items(store: Store, staff: Staff, now: dt.datetime, limit: int = 200) -
     for row in visits:
         starts = dt.datetime.fromisoformat(row["starts_at"])
         label = AppointmentKind(row["kind"]).label
-        items.append(TodoItem(row["case_id"], f"{label} {starts:%H:%M}", starts, starts < now))
+        what = f"{label} {starts:%H:%M}"
+        items.append(TodoItem(row["case_id"], what, starts, starts < now, starts))
+    items.sort(key=lambda item: (not item.overdue, item.act_at or item.due_at or now))
     limit_fen = store.settings().approval_limit_fen(staff.role)
     if limit_fen is None or limit_fen > 0:
         approvals = store.query(

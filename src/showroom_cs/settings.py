@@ -150,6 +150,8 @@ class Settings:
         (dt.time(10, 30), dt.time(11, 30)),
         (dt.time(15, 0), dt.time(17, 30)),
     )
+    # Each proposed follow-up call takes this long in a calling window.
+    call_minutes: int = 10
     # The window locks after this many idle minutes (a shared counter PC).
     idle_lock_minutes: int = 10
 
@@ -203,6 +205,8 @@ def validate_settings(settings: Settings) -> None:
             raise RuleError(f"时限「{clock.label}」至少为 1 小时。")
         if clock == ClockKind.PROGRESS_CALL and min(row.values()) < 1:
             raise RuleError("进度回访的天数从受理当天算起，至少为第 1 天。")
+    if not 5 <= settings.call_minutes <= 60:
+        raise RuleError("每通回访预留的时间请设为 5 到 60 分钟。")
     if not 1 <= settings.idle_lock_minutes <= 240:
         raise RuleError("自动锁屏时间请设为 1 到 240 分钟。")
     for role, limit in settings.approval_limits_fen.items():
@@ -225,6 +229,7 @@ def settings_to_rows(settings: Settings) -> dict[str, str]:
         "showroom_address": settings.showroom_address,
         "showroom_phone": settings.showroom_phone,
         "idle_lock_minutes": settings.idle_lock_minutes,
+        "call_minutes": settings.call_minutes,
         "lists": {
             name: [dataclasses.asdict(e) for e in entries]
             for name, entries in settings.lists.items()
@@ -256,8 +261,9 @@ def settings_from_rows(rows: Mapping[str, str]) -> Settings:
     for key in ("showroom_name", "showroom_code", "showroom_address", "showroom_phone"):
         if key in data:
             changes[key] = str(data[key])
-    if "idle_lock_minutes" in data:
-        changes["idle_lock_minutes"] = int(data["idle_lock_minutes"])
+    for key in ("idle_lock_minutes", "call_minutes"):
+        if key in data:
+            changes[key] = int(data[key])
     if "lists" in data:
         lists = dict(base.lists)
         for name, entries in data["lists"].items():

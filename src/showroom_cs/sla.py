@@ -17,6 +17,7 @@ recomputed whenever the SLA table or the severity changes.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from .domain import ClockKind, Severity
 from .settings import Settings
@@ -76,20 +77,32 @@ def _end_of_calling_day(
     return due
 
 
-def next_call_slot(after: dt.datetime, settings: Settings) -> dt.datetime:
-    """The first moment at or after `after` inside a calling window on an opening day."""
+def call_slots(after: dt.datetime, settings: Settings) -> Iterator[dt.datetime]:
+    """Starts of the call slots (each `call_minutes` long, counted from the start
+    of its window and ending inside it) that begin at or after `after`, over
+    the next two weeks of opening days."""
+    length = dt.timedelta(minutes=settings.call_minutes)
     windows = sorted(settings.calling_windows)
-    day = after.date()
-    for _ in range(15):
-        if is_opening_day(day, settings):
-            for start, end in windows:
-                begin = dt.datetime.combine(day, start)
-                finish = dt.datetime.combine(day, end)
-                if after < finish:
-                    return max(begin, after)
-        day += dt.timedelta(days=1)
-        after = dt.datetime.combine(day, dt.time(0, 0))
-    raise ValueError("no calling window in two weeks")  # validate_settings forbids this
+    for offset in range(15):
+        day = after.date() + dt.timedelta(days=offset)
+        if not is_opening_day(day, settings):
+            continue
+        for start, end in windows:
+            slot = dt.datetime.combine(day, start)
+            finish = dt.datetime.combine(day, end)
+            while slot + length <= finish:
+                if slot >= after:
+                    yield slot
+                slot += length
+
+
+def end_of_calling_window(moment: dt.datetime, settings: Settings) -> dt.datetime:
+    """The end of the calling window `moment` falls in; `moment` itself outside one."""
+    if in_calling_window(moment, settings):
+        for start, end in settings.calling_windows:
+            if start <= moment.time() < end:
+                return dt.datetime.combine(moment.date(), end)
+    return moment
 
 
 def in_calling_window(moment: dt.datetime, settings: Settings) -> bool:

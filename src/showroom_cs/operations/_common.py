@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar
 
-from .. import sla
+from .. import call_plan, sla
 from ..clock import Clock as TimeSource
 from ..domain import Case, ClockKind, EscalationLevel, Severity, Staff, Stage
 from ..errors import NotFound, PermissionDenied, RuleError
@@ -301,16 +301,30 @@ def start_clock(
     kind: ClockKind,
     started_at: dt.datetime,
     severity: Severity,
-) -> None:
-    """Start a clock unless one of the same kind is already running."""
+    *,
+    call_from: dt.datetime | None = None,
+) -> dt.datetime | None:
+    """Start a clock unless one of the same kind is already running.
+
+    A call is also planned: the first free calling-window slot from `call_from`,
+    by default from the start of the day it is due (day 5, the next day).
+    Returns the planned slot of a call just started.
+    """
     running = ctx.store.scalar(
         "SELECT 1 FROM clocks WHERE case_id = ? AND kind = ? AND met_at IS NULL "
         "AND cancelled_at IS NULL",
         (case_id, kind.value),
     )
     if running:
-        return
+        return None
     due = sla.due_at(kind, started_at, severity, ctx.settings)
+    planned = None
+    if kind.value in call_plan.CALL_CLOCKS:
+        earliest = call_from or max(started_at, dt.datetime.combine(due.date(), dt.time()))
+        earliest = max(earliest, ctx.now())  # a call recorded late is not planned in the past
+        planned = call_plan.free_call_slot(
+            ctx.store, ctx.settings, call_plan.responsible_for(ctx.store, case_id), earliest
+        )
     ctx.store.insert(
         "clocks",
         {
@@ -318,8 +332,10 @@ def start_clock(
             "kind": kind.value,
             "started_at": db_time(started_at),
             "due_at": db_time(due),
+            "planned_at": db_time(planned) if planned else None,
         },
     )
+    return planned
 
 
 def meet_clocks(ctx: Context, case_id: int, kinds: Iterable[ClockKind], at: dt.datetime) -> None:

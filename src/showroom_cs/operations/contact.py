@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .. import workflow
+from .. import call_plan, sla, workflow
 from ..domain import (
     NOT_SATISFIED_MAX,
     SATISFACTION_LABELS,
@@ -108,11 +108,24 @@ def record_contact(
         if reached:
             meet_clocks(ctx, case_id, [ClockKind.FIRST_CONTACT], at)
         if purpose in _MEETS:
-            meet_clocks(ctx, case_id, [_MEETS[purpose]], at)
-        if purpose == ContactPurpose.FOLLOW_UP and not reached:
-            # Unreached calls are rescheduled: the next calling day is due.
-            start_clock(ctx, case_id, ClockKind.FOLLOW_UP_CALL, at, before.severity)
-            note += "，另约时间再打"
+            meets = [_MEETS[purpose]]
+            if before.stage != Stage.FOLLOW_UP:
+                # While the work goes on, any call about it also answers a
+                # pending callback or the day-after-visit check.
+                meets.append(ClockKind.FOLLOW_UP_CALL)
+            meet_clocks(ctx, case_id, meets, at)
+        if purpose in _MEETS and not reached:
+            # Unreached calls are tried again in the next calling window and
+            # are due by the end of the next calling day.
+            again = start_clock(
+                ctx,
+                case_id,
+                ClockKind.FOLLOW_UP_CALL,
+                at,
+                before.severity,
+                call_from=sla.end_of_calling_window(at, ctx.settings),
+            )
+            note += f"，{again:%m-%d %H:%M} 再打" if again else "，另约时间再打"
         values: dict[str, object] = {}
         if reached and (before.first_contact_at is None or at < before.first_contact_at):
             values["first_contact_at"] = at
@@ -266,6 +279,32 @@ def reschedule_appointment(
             {"starts_at": db_time(starts_at), "ends_at": db_time(ends_at), "staff_id": visitor.id},
         )
         return commit(ctx, appointment.case_id, before, "appointment_moved", text)
+
+
+def move_call(ctx: Context, clock_id: int, *, planned_at: dt.datetime) -> CaseChange:
+    """Plan a pending call for another time (the customer asked for it, or the
+    day got busy); its due time stays, and the timeline keeps both times."""
+    actor = require_active(ctx)
+    row = ctx.store.query_one("SELECT * FROM clocks WHERE id = ?", (clock_id,))
+    if row is None or row["kind"] not in call_plan.CALL_CLOCKS:
+        raise RuleError("找不到这个回访。")
+    before = load_case(ctx, row["case_id"])
+    workflow.check(actor, before, "record_contact")
+    if row["met_at"] is not None or row["cancelled_at"] is not None:
+        raise RuleError("这个回访已经打过或已取消，不能改约。")
+    now = ctx.now()
+    if planned_at < now - dt.timedelta(minutes=5):
+        raise RuleError("不能把回访改约到已经过去的时间。", missing=("planned_at",))
+    kind = ClockKind(row["kind"])
+    old = row["planned_at"] or row["due_at"]
+    text = (
+        f"{kind.label}改约：{dt.datetime.fromisoformat(old):%m-%d %H:%M} → {planned_at:%m-%d %H:%M}"
+    )
+    if not sla.in_calling_window(planned_at, ctx.settings):
+        text += "（回访时段以外，按客户方便的时间）"
+    with ctx.store.transaction():
+        ctx.store.update("clocks", clock_id, {"planned_at": db_time(planned_at)})
+        return commit(ctx, before.id, before, "call_moved", text)
 
 
 def cancel_appointment(ctx: Context, appointment_id: int, *, reason: str) -> CaseChange:

@@ -352,4 +352,21 @@ def m0005_first_contact_at(db: Database) -> None:
     )
 
 
+@_migration("0006_planned_calls")
+def m0006_planned_calls(db: Database) -> None:
+    """When a follow-up call is planned (a slot in a calling window), beside
+    when it is due. Calls already open keep their due time as their plan."""
+    run_script(
+        db,
+        """
+        ALTER TABLE clocks ADD COLUMN planned_at TEXT;
+        UPDATE clocks SET planned_at = due_at
+            WHERE kind IN ('progress_call', 'follow_up_call')
+            AND met_at IS NULL AND cancelled_at IS NULL;
+        CREATE INDEX clocks_open_planned ON clocks(planned_at)
+            WHERE planned_at IS NOT NULL AND met_at IS NULL AND cancelled_at IS NULL;
+        """,
+    )
+
+
 SCHEMA_VERSION = len(MIGRATION_NAMES)

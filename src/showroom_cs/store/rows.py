@@ -152,6 +152,7 @@ def clock_from_row(row: Row) -> Clock:
         met_at=py_time(row["met_at"]),
         breached_at=py_time(row["breached_at"]),
         cancelled_at=py_time(row["cancelled_at"]),
+        planned_at=py_time(row["planned_at"]),
     )
 
 

@@ -35,6 +35,7 @@ from ..agenda import booking_conflicts
 from ..domain import (
     SATISFACTION_LABELS,
     Case,
+    ClockKind,
     ContactMethod,
     ContactPurpose,
     Responsibility,
@@ -52,7 +53,7 @@ from .session import Session
 class Field:
     name: str
     label: str
-    kind: str  # text | long | combo | date | time | money | check
+    kind: str  # text | long | combo | date | time | money | check | fixed (shown only)
     options: list[tuple[str, Any]] = field(default_factory=list)
     default: Any = None
 
@@ -65,6 +66,20 @@ def _staff_options(session: Session) -> list[tuple[str, Any]]:
 
 def _list_options(session: Session, name: str) -> list[tuple[str, Any]]:
     return [(e.label, e.key) for e in session.store.settings().active_entries(name)]
+
+
+def _purpose(session: Session, case: Case) -> ContactPurpose:
+    """What this call is most likely for: the call the case is waiting on."""
+    if case.stage == Stage.FOLLOW_UP:
+        return ContactPurpose.FOLLOW_UP
+    waiting = {clock.kind for clock in session.store.clocks(case.id, open_only=True)}
+    for kind, purpose in (
+        (ClockKind.FOLLOW_UP_CALL, ContactPurpose.FOLLOW_UP),
+        (ClockKind.PROGRESS_CALL, ContactPurpose.PROGRESS),
+    ):
+        if kind in waiting:
+            return purpose
+    return ContactPurpose.FIRST_CONTACT if case.first_contact_at is None else ContactPurpose.OTHER
 
 
 def fields_for(session: Session, case: Case, action: str, target: Stage | None) -> list[Field]:
@@ -133,16 +148,20 @@ def fields_for(session: Session, case: Case, action: str, target: Stage | None) 
             Field("open_problems", "遗留问题（未通过时必填）", "long"),
         ]
     if action == "record_contact":
+        now = session.clock.now()
         return [
+            Field("day", "联系日期", "date", default=now.date()),
+            Field("time", "联系时间", "time", default=now.time()),
+            Field("by", "记录人", "fixed", default=session.staff.name),
             Field("method", "联系方式", "combo", [(m.label, m) for m in ContactMethod]),
             Field(
                 "purpose",
                 "目的",
                 "combo",
                 [(p.label, p) for p in ContactPurpose],
-                ContactPurpose.FOLLOW_UP if case.stage == Stage.FOLLOW_UP else None,
+                _purpose(session, case),
             ),
-            Field("reached", "已联系上客户", "check", default=True),
+            Field("reached", "已联系上客户（没接通会自动约下一个回访时段）", "check", default=True),
             Field(
                 "satisfaction",
                 "满意度",
@@ -151,6 +170,7 @@ def fields_for(session: Session, case: Case, action: str, target: Stage | None) 
                 2 if target == Stage.IN_PROGRESS else None,
             ),
             Field("words", "客户原话", "long"),
+            Field("next_action", "下一步", "long"),
         ]
     if action == "close":
         return [
@@ -309,6 +329,8 @@ def perform(session: Session, case: Case, action: str, values: dict[str, Any]) -
             reached=values["reached"],
             satisfaction=values["satisfaction"],
             customer_words=values["words"],
+            next_action=values["next_action"],
+            at=_typed_moment(session, values["day"], values["time"]),
         ),
         "close": lambda: op.close_case(
             ctx,
@@ -325,6 +347,14 @@ def perform(session: Session, case: Case, action: str, values: dict[str, Any]) -
         "escalate": lambda: op.escalate(ctx, case.id, values["reason"]),
     }
     return calls[action]()
+
+
+def _typed_moment(session: Session, day: dt.date, time: dt.time) -> dt.datetime | None:
+    """The moment typed in the form, or None (now, to the second) when it was
+    left at the current minute: a call just made is never "before" the case."""
+    typed = dt.datetime.combine(day, time)
+    now = session.clock.now()
+    return None if typed == now.replace(second=0, microsecond=0) else typed
 
 
 class ActionDialog(QDialog):
@@ -456,6 +486,8 @@ def _widget(spec: Field) -> QWidget:
         money.setSuffix(" 元")
         money.setValue(float(spec.default or 0))
         return money
+    if spec.kind == "fixed":
+        return QLabel(str(spec.default))
     if spec.kind == "check":
         check = QCheckBox(spec.label)
         check.setChecked(bool(spec.default))
@@ -480,4 +512,6 @@ def _value(widget: QWidget) -> Any:
         return widget.value()
     if isinstance(widget, QCheckBox):
         return widget.isChecked()
+    if isinstance(widget, QLabel):
+        return widget.text()
     raise TypeError(type(widget))

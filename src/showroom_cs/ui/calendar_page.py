@@ -1,8 +1,8 @@
 """回访日历: month, week and day views of visits, calls and due times.
 
 Each view shows what `agenda()` returns for its visible days only. In the week
-view a planned visit can be dragged to another day or time; a double booking
-asks before it is saved.
+view a planned visit or call can be dragged to another day or time; a double
+booking of a visit asks before it is saved.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ class CalendarPage(QWidget):
         self.week.dayChosen.connect(self._open_day)
         for shown in (self.month, self.week, self.agenda):
             shown.caseRequested.connect(self.caseRequested)
-        self.week.moveRequested.connect(self.move_visit)
+        self.week.moveRequested.connect(self.move_item)
         self.week.slotChosen.connect(self.book_at)
         self.set_mode(1)
 
@@ -290,6 +290,20 @@ class CalendarPage(QWidget):
 
     # ------------------------------------------------------------ rescheduling
 
+    def move_item(self, item: AgendaItem, starts_at: dt.datetime) -> None:
+        if item.appointment_id is not None:
+            self.move_visit(item.appointment_id, starts_at)
+        elif item.clock_id is not None:
+            self.move_call(item.clock_id, starts_at)
+
+    def move_call(self, clock_id: int, planned_at: dt.datetime) -> None:
+        try:
+            op.move_call(self.session.ctx(), clock_id, planned_at=planned_at)
+        except ShowroomError as refusal:
+            QMessageBox.warning(self, "不能改约", refusal.message)
+        self.reload()
+        self.casesChanged.emit()
+
     def move_visit(self, appointment_id: int, starts_at: dt.datetime) -> None:
         """A visit dropped on a new slot keeps its length and its person."""
         current = self.session.store.appointment(appointment_id)
@@ -444,7 +458,7 @@ class WeekView(QWidget):
     caseRequested = Signal(int)
     dayChosen = Signal(object)  # dt.date
     slotChosen = Signal(object)  # dt.datetime: an empty slot was double-clicked
-    moveRequested = Signal(int, object)  # appointment id, new start (dt.datetime)
+    moveRequested = Signal(object, object)  # AgendaItem (a visit or call), new start
     FIRST_HOUR, LAST_HOUR = 7, 21
     HOUR_PX = 52
     HEAD_PX = 34
@@ -508,9 +522,13 @@ class WeekView(QWidget):
         width = self.column_width()
         blocks: dict[object, list[AgendaItem]] = {}
         for item in self.items:
-            # Visits each get a block; due times falling at one minute are stacked.
-            key = item.appointment_id if item.ends_at is not None else item.starts_at
-            blocks.setdefault(("visit", key) if item.ends_at else ("due", key), []).append(item)
+            # Visits and planned calls each get a block; due times falling at one
+            # minute are stacked.
+            if item.movable:
+                key: tuple[object, ...] = ("own", item.appointment_id, item.clock_id)
+            else:
+                key = ("due", item.starts_at)
+            blocks.setdefault(key, []).append(item)
         by_day: dict[dt.date, list[tuple[list[AgendaItem], float, float]]] = {}
         for group in blocks.values():
             first = group[0]
@@ -636,7 +654,7 @@ class WeekView(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         placed = self.item_at(event.position().toPoint())
-        if placed is not None and placed.item.appointment_id is not None:
+        if placed is not None and len(placed.items) == 1 and placed.item.movable:
             self.dragging = placed
             self.drag_offset = event.position().toPoint() - placed.rect.topLeft().toPoint()
 
@@ -644,7 +662,7 @@ class WeekView(QWidget):
         point = event.position().toPoint()
         if self.dragging is None:
             hovered = self.item_at(point)
-            movable = hovered is not None and hovered.item.appointment_id is not None
+            movable = hovered is not None and len(hovered.items) == 1 and hovered.item.movable
             self.setCursor(Qt.CursorShape.OpenHandCursor if movable else Qt.CursorShape.ArrowCursor)
             self.setToolTip(self._tip(hovered) if hovered else "双击空白处，在这个时间预约上门")
             return
@@ -659,8 +677,8 @@ class WeekView(QWidget):
         if dragging is None:
             return
         start = self.moment_at(event.position().toPoint() - QPoint(0, self.drag_offset.y()))
-        if start != dragging.item.starts_at and dragging.item.appointment_id is not None:
-            self.moveRequested.emit(dragging.item.appointment_id, start)
+        if start != dragging.item.starts_at:
+            self.moveRequested.emit(dragging.item, start)
         self.update()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
@@ -681,7 +699,9 @@ class WeekView(QWidget):
             lines.append(f"……共 {len(placed.items)} 项")
         if placed.item.address and placed.item.ends_at is not None:
             lines.append(placed.item.address)
-        if placed.item.appointment_id is not None:
+        if placed.item.clock_id is not None and placed.item.due_at is not None:
+            lines.append(f"截止 {placed.item.due_at:%m-%d %H:%M}")
+        if placed.item.movable and len(placed.items) == 1:
             lines.append("拖动可改期；双击打开案件")
         else:
             lines.append("双击打开" + ("当天列表" if len(placed.items) > 1 else "案件"))
@@ -709,10 +729,15 @@ class DayView(QTreeWidget):
     def show_items(self, items: list[AgendaItem], names: dict[int, str]) -> None:
         self.clear()
         for item in items:
-            when = f"{item.starts_at:%H:%M}" + (
-                f"–{item.ends_at:%H:%M}" if item.ends_at else " 截止"
-            )
+            if item.ends_at is not None:
+                when = f"{item.starts_at:%H:%M}–{item.ends_at:%H:%M}"
+            elif item.clock_id is not None:  # a planned call: when to ring, and by when
+                when = f"{item.starts_at:%H:%M}"
+            else:
+                when = f"{item.starts_at:%H:%M} 截止"
             state = "（已超时）" if item.overdue else ""
+            if item.clock_id is not None and item.due_at is not None:
+                state += f"（{item.due_at:%m-%d %H:%M} 前打）"
             row = QTreeWidgetItem(
                 [
                     when,

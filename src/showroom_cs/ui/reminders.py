@@ -68,7 +68,12 @@ class ReminderBar(QFrame):
             return
         item = self.waiting[0]
         when = f"{item.starts_at:%m-%d %H:%M}"
-        what = "上门时间到了" if item.kind in (ItemKind.VISIT, ItemKind.REINSPECTION) else "已到期"
+        if item.kind in (ItemKind.VISIT, ItemKind.REINSPECTION):
+            what = "上门时间到了"
+        elif item.clock_id is not None:
+            what = "该打电话了"
+        else:
+            what = "已到期"
         if item.overdue and item.ends_at is None:
             what = "已超时"
         # The strip faces the counter like 今日待办: the customer's name is masked.

@@ -67,7 +67,10 @@ def test_overdue_items_and_the_only_mine_filter(desk: Desk) -> None:
     theirs_only = agenda(
         desk.store, MONDAY, NEXT_MONDAY, desk.clock.now(), staff_id=desk.staff["王芳"].id
     )
-    assert {i.case_id for i in theirs_only} == {theirs.id}
+    assert {i.case_id for i in theirs_only} == {mine.id, theirs.id}
+    # of 李强's case, 王芳 has only the call: she registered it, and calls back
+    assert {i.kind for i in theirs_only if i.case_id == mine.id} == {ItemKind.CALL}
+    assert ItemKind.CALL not in {i.kind for i in mine_only}
 
 
 def test_a_closed_case_leaves_the_calendar(desk: Desk) -> None:

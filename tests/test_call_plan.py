@@ -71,13 +71,14 @@ def test_a_full_morning_window_spills_into_the_afternoon(desk: Desk) -> None:
 def test_the_call_after_a_visit_is_next_day_and_avoids_the_callers_own_visits(
     desk: Desk,
 ) -> None:
-    case = to_investigating(desk, desk.register(), owner="李强")
-    other = to_investigating(desk, desk.register(customer_phone="13912345678"), owner="李强")
-    # 李强 is out at another customer's on Tuesday morning, over the whole window.
+    # 陈静 registered both at the counter, so she calls back; on Tuesday
+    # morning she is out at the other customer's over the whole window.
+    case = to_investigating(desk, desk.register(by="陈静"), owner="李强")
+    other = to_investigating(desk, desk.register(by="陈静", customer_phone="13912345678"))
     op.schedule_visit(
-        desk.as_("李强"),
+        desk.as_("陈静"),
         other.id,
-        staff_id=desk.staff["李强"].id,
+        staff_id=desk.staff["陈静"].id,
         starts_at=at(1, 10),
         ends_at=at(1, 12),
         kind=AppointmentKind.VISIT,
@@ -162,9 +163,13 @@ def test_the_calendar_shows_calls_at_their_slot_and_today_lists_them(desk: Desk)
     assert [(i.starts_at, i.due_at, i.title) for i in calls] == [
         (at(0, 15, 0), call.due_at, "回访 · 刘洋")
     ]
+    clerk = desk.staff["王芳"]  # she registered it: the call is hers
+    todo = todo_items(desk.store, clerk, desk.clock.now())
+    assert [t.what for t in todo if t.case_id == case.id] == ["回访（约 15:00 打）"]
     owner = desk.store.staff_member(desk.case(case.id).owner_id or 0)
-    todo = todo_items(desk.store, owner, desk.clock.now())
-    listed = [t for t in todo if t.case_id == case.id]
-    assert [t.what for t in listed] == ["回访（约 15:00 打）"]  # once, at its slot
-    follow_up(desk, desk.case(case.id))
     assert not [t for t in todo_items(desk.store, owner, desk.clock.now()) if "回访" in t.what]
+    desk.clock.set(at(1, 17, 31))  # missed: now the owner sees it too, in red
+    missed = [t for t in todo_items(desk.store, owner, desk.clock.now()) if "回访" in t.what]
+    assert [(t.what, t.overdue) for t in missed] == [("回访", True)]
+    follow_up(desk, desk.case(case.id))  # made late, but made
+    assert not [t for t in todo_items(desk.store, clerk, desk.clock.now()) if "回访" in t.what]

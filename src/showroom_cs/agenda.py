@@ -30,10 +30,6 @@ class ItemKind(StrEnum):
         ]
 
 
-# Time limits kept by phoning the customer appear as 回访, the rest as 时限.
-_CALL_CLOCKS = frozenset({ClockKind.PROGRESS_CALL, ClockKind.FOLLOW_UP_CALL})
-
-
 @dataclass(frozen=True, slots=True)
 class AgendaItem:
     kind: ItemKind
@@ -65,8 +61,9 @@ def agenda(
     staff_id: int | None = None,
 ) -> list[AgendaItem]:
     """Items starting in [start, end), in time order; with `staff_id`, only
-    that person's visits and the limits of cases they are responsible for
-    (owner, or registrar while nobody owns it)."""
+    that person's visits, the calls of cases they registered, and the other
+    limits of cases they are responsible for (owner, or registrar while
+    nobody owns it)."""
     window = {"start": db_time(start), "end": db_time(end), "me": staff_id}
     items: list[AgendaItem] = []
     for row in store.query(
@@ -93,19 +90,18 @@ def agenda(
                 appointment_id=row["id"],
             )
         )
-    responsible = (
-        "JOIN cases c ON c.id = k.case_id WHERE c.stage NOT IN ('closed', 'invalid', 'voided') "
-        "AND (:me IS NULL OR COALESCE(c.owner_id, c.received_by) = :me) "
+    open_clocks = (
+        "SELECT k.id, k.case_id, k.kind, k.due_at, k.planned_at, c.case_no, c.customer_name, "
+        "c.customer_address, c.received_by, COALESCE(c.owner_id, c.received_by) AS responsible "
+        "FROM clocks k JOIN cases c ON c.id = k.case_id "
+        "WHERE c.stage NOT IN ('closed', 'invalid', 'voided') "
         "AND k.met_at IS NULL AND k.cancelled_at IS NULL "
     )
-    columns = (
-        "SELECT k.id, k.case_id, k.kind, k.due_at, k.planned_at, c.case_no, c.customer_name, "
-        "c.customer_address, COALESCE(c.owner_id, c.received_by) AS responsible FROM clocks k "
-    )
-    # Calls sit at their planned slot (the partial index on open planned calls),
-    # the other limits at their due time (the partial index on open clocks).
+    # Calls sit at their planned slot (the partial index on open planned calls)
+    # and belong to the clerk who registered the case, who calls back.
     for row in store.query(
-        columns + responsible + "AND k.planned_at >= :start AND k.planned_at < :end",
+        open_clocks + "AND (:me IS NULL OR c.received_by = :me) "
+        "AND k.planned_at >= :start AND k.planned_at < :end",
         window,
     ):
         clock = ClockKind(row["kind"])
@@ -119,23 +115,25 @@ def agenda(
                 customer=row["customer_name"],
                 starts_at=dt.datetime.fromisoformat(row["planned_at"]),
                 ends_at=None,
-                staff_id=row["responsible"],
+                staff_id=row["received_by"],
                 address=row["customer_address"],
                 overdue=due <= now,
                 clock_id=row["id"],
                 due_at=due,
             )
         )
+    # The other limits sit at their due time (the partial index on open clocks)
+    # and belong to whoever is responsible for the case.
     for row in store.query(
-        columns + responsible + "AND k.due_at >= :start AND k.due_at < :end "
-        "AND k.planned_at IS NULL",
+        open_clocks + "AND (:me IS NULL OR COALESCE(c.owner_id, c.received_by) = :me) "
+        "AND k.due_at >= :start AND k.due_at < :end AND k.planned_at IS NULL",
         window,
     ):
         clock = ClockKind(row["kind"])
         due = dt.datetime.fromisoformat(row["due_at"])
         items.append(
             AgendaItem(
-                kind=ItemKind.CALL if clock in _CALL_CLOCKS else ItemKind.DUE,
+                kind=ItemKind.DUE,
                 title=f"{clock.label}截止 · {row['customer_name']}",
                 case_id=row["case_id"],
                 case_no=row["case_no"],

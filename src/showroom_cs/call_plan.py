@@ -37,7 +37,7 @@ def free_call_slot(
         "SELECT k.planned_at FROM clocks k JOIN cases c ON c.id = k.case_id "
         "WHERE k.planned_at > ? AND k.planned_at < ? "
         "AND k.met_at IS NULL AND k.cancelled_at IS NULL AND k.id IS NOT ? "
-        "AND COALESCE(c.owner_id, c.received_by) = ?",
+        "AND c.received_by = ?",
         (*window, ignore_clock_id, staff_id),
     ):
         start = dt.datetime.fromisoformat(row[0])
@@ -57,8 +57,6 @@ def free_call_slot(
     return first or earliest
 
 
-def responsible_for(store: Store, case_id: int) -> int:
-    """Who makes a case's calls: its owner, or whoever registered it until it has one."""
-    return int(
-        store.scalar("SELECT COALESCE(owner_id, received_by) FROM cases WHERE id = ?", (case_id,))
-    )
+def caller_of(store: Store, case_id: int) -> int:
+    """Who makes a case's calls: the staff member who registered it."""
+    return int(store.scalar("SELECT received_by FROM cases WHERE id = ?", (case_id,)))

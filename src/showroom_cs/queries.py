@@ -150,34 +150,37 @@ def todo_items(store: Store, staff: Staff, now: dt.datetime, limit: int = 200) -
     mine = "(owner_id = :me OR (owner_id IS NULL AND received_by = :me)"
     mine += " OR escalation_level = :level)" if level else ")"
     params = {"me": staff.id, "level": level or -1, "end": db_time(end_of_day), "limit": limit}
-    rows = store.query(
-        f"SELECT id, next_due_at, next_due_kind FROM cases WHERE {mine} "
-        "AND next_due_at IS NOT NULL AND next_due_at <= :end ORDER BY next_due_at LIMIT :limit",
-        params,
-    )
-    calls = store.query(
+    items = []
+    # My calls (cases I registered) at their planned slot, today's and any left over.
+    for row in store.query(
         "SELECT k.case_id, k.kind, k.planned_at, k.due_at FROM clocks k "
         "JOIN cases c ON c.id = k.case_id WHERE k.planned_at <= :end "
-        f"AND k.met_at IS NULL AND k.cancelled_at IS NULL AND {mine} "
+        "AND k.met_at IS NULL AND k.cancelled_at IS NULL AND c.received_by = :me "
         "ORDER BY k.planned_at LIMIT :limit",
         params,
-    )
-    items = []
-    planned_calls: set[tuple[int, str]] = set()
-    for row in calls:
+    ):
         due = dt.datetime.fromisoformat(row["due_at"])
         planned = dt.datetime.fromisoformat(row["planned_at"])
         label = ClockKind(row["kind"]).label
         when = f"{planned:%H:%M}" if planned.date() == now.date() else f"{planned:%m-%d %H:%M}"
         what = f"{label}（约 {when} 打）"
         items.append(TodoItem(row["case_id"], what, due, due <= now, planned))
-        planned_calls.add((row["case_id"], row["kind"]))
-    for row in rows:
-        if (row["id"], row["next_due_kind"]) in planned_calls:
-            continue  # listed above at its planned slot
-        due = dt.datetime.fromisoformat(row["next_due_at"])
-        kind = ClockKind(row["next_due_kind"])
-        items.append(TodoItem(row["id"], kind.label, due, due <= now, due))
+    # The limits of my cases falling due by tonight; someone else's call only
+    # once it is missed (the clerk makes it, the owner answers for it).
+    for row in store.query(
+        "SELECT k.case_id, k.kind, k.due_at, k.planned_at, c.received_by FROM clocks k "
+        "JOIN cases c ON c.id = k.case_id WHERE k.due_at <= :end "
+        "AND k.met_at IS NULL AND k.cancelled_at IS NULL "
+        f"AND c.stage NOT IN ('closed', 'invalid', 'voided') AND {mine} "
+        "ORDER BY k.due_at LIMIT :limit",
+        params,
+    ):
+        due = dt.datetime.fromisoformat(row["due_at"])
+        is_call = row["planned_at"] is not None
+        if is_call and (row["received_by"] == staff.id or due > now):
+            continue
+        kind = ClockKind(row["kind"])
+        items.append(TodoItem(row["case_id"], kind.label, due, due <= now, due))
     visits = store.query(
         "SELECT case_id, kind, starts_at FROM appointments WHERE staff_id = ? "
         "AND status = 'planned' AND starts_at <= ? ORDER BY starts_at",

@@ -323,7 +323,7 @@ def start_clock(
         earliest = call_from or max(started_at, dt.datetime.combine(due.date(), dt.time()))
         earliest = max(earliest, ctx.now())  # a call recorded late is not planned in the past
         planned = call_plan.free_call_slot(
-            ctx.store, ctx.settings, call_plan.responsible_for(ctx.store, case_id), earliest
+            ctx.store, ctx.settings, call_plan.caller_of(ctx.store, case_id), earliest
         )
     ctx.store.insert(
         "clocks",

@@ -447,7 +447,8 @@ class _Placed:
             text = f"{item.starts_at:%H:%M} {item.title}"
             return text + (f"\n{item.address}" if item.address else "")
         if len(self.items) > 1:
-            return f"{item.starts_at:%H:%M} {len(self.items)} 项截止"
+            calls = all(one.clock_id is not None for one in self.items)
+            return f"{item.starts_at:%H:%M} {len(self.items)} 项" + ("回访" if calls else "到期")
         return f"{item.starts_at:%H:%M} {item.title}"
 
 
@@ -522,12 +523,12 @@ class WeekView(QWidget):
         width = self.column_width()
         blocks: dict[object, list[AgendaItem]] = {}
         for item in self.items:
-            # Visits and planned calls each get a block; due times falling at one
-            # minute are stacked.
-            if item.movable:
-                key: tuple[object, ...] = ("own", item.appointment_id, item.clock_id)
+            # Visits each get a block; calls and due times falling at one minute
+            # share a chip (a lone call's chip can be dragged).
+            if item.ends_at is not None:
+                key: tuple[object, ...] = ("visit", item.appointment_id)
             else:
-                key = ("due", item.starts_at)
+                key = ("moment", item.starts_at)
             blocks.setdefault(key, []).append(item)
         by_day: dict[dt.date, list[tuple[list[AgendaItem], float, float]]] = {}
         for group in blocks.values():

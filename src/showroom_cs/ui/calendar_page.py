@@ -448,7 +448,9 @@ class _Placed:
             return text + (f"\n{item.address}" if item.address else "")
         if len(self.items) > 1:
             calls = all(one.clock_id is not None for one in self.items)
-            return f"{item.starts_at:%H:%M} {len(self.items)} 项" + ("回访" if calls else "到期")
+            since = "" if self.items[-1].starts_at == item.starts_at else " 起"
+            what = "回访" if calls else "事项"
+            return f"{item.starts_at:%H:%M}{since} {len(self.items)} 项{what}"
         return f"{item.starts_at:%H:%M} {item.title}"
 
 
@@ -465,6 +467,7 @@ class WeekView(QWidget):
     HEAD_PX = 34
     GUTTER_PX = 52
     SNAP_MINUTES = 30
+    CHIP_PX = 22
 
     def __init__(self, settings: Settings) -> None:
         super().__init__()
@@ -521,21 +524,14 @@ class WeekView(QWidget):
     def _layout_items(self) -> list[_Placed]:
         """Rectangles for the items; those overlapping in a day share its width."""
         width = self.column_width()
-        blocks: dict[object, list[AgendaItem]] = {}
-        for item in self.items:
-            # Visits each get a block; calls and due times falling at one minute
-            # share a chip (a lone call's chip can be dragged).
-            if item.ends_at is not None:
-                key: tuple[object, ...] = ("visit", item.appointment_id)
-            else:
-                key = ("moment", item.starts_at)
-            blocks.setdefault(key, []).append(item)
         by_day: dict[dt.date, list[tuple[list[AgendaItem], float, float]]] = {}
-        for group in blocks.values():
+        for group in self._groups():
             first = group[0]
             top = self.y_of(first.starts_at.time())
             end = self.y_of(first.ends_at.time()) if first.ends_at is not None else top
-            by_day.setdefault(first.starts_at.date(), []).append((group, top, max(end, top + 22)))
+            by_day.setdefault(first.starts_at.date(), []).append(
+                (group, top, max(end, top + self.CHIP_PX))
+            )
         placed: list[_Placed] = []
         for day, entries in by_day.items():
             entries.sort(key=lambda entry: entry[1])
@@ -560,6 +556,27 @@ class WeekView(QWidget):
                     lane_ends[lane] = bottom
                 cluster.append((group, top, bottom, lane))
         return placed
+
+    def _groups(self) -> list[list[AgendaItem]]:
+        """Visits each get a block. Calls and due times are one-line chips taller
+        than the minutes between calling slots, so those starting within one
+        chip's height share it ("10:30 起 4 项回访"); a lone call can be dragged."""
+        groups: list[list[AgendaItem]] = []
+        chip_span = dt.timedelta(minutes=self.CHIP_PX * 60 / self.HOUR_PX)
+        chips: list[AgendaItem] = []
+        for item in self.items:
+            if item.ends_at is not None:
+                groups.append([item])
+            else:
+                chips.append(item)
+        current: list[AgendaItem] = []
+        for item in sorted(chips, key=lambda chip: chip.starts_at):
+            if current and item.starts_at < current[0].starts_at + chip_span:
+                current.append(item)
+                continue
+            current = [item]
+            groups.append(current)
+        return groups
 
     # painting --------------------------------------------------------------
 
@@ -722,7 +739,7 @@ class DayView(QTreeWidget):
         self.setRootIsDecorated(False)
         self.setAlternatingRowColors(True)
         self.setHeaderLabels(["时间", "类型", "事项", "负责人", "投诉编号", "地址"])
-        for column, width in enumerate((110, 80, 280, 80, 170)):
+        for column, width in enumerate((110, 80, 360, 80, 170)):
             self.setColumnWidth(column, width)
         self.itemActivated.connect(self._open)
         self.itemDoubleClicked.connect(self._open)
@@ -738,7 +755,9 @@ class DayView(QTreeWidget):
                 when = f"{item.starts_at:%H:%M} 截止"
             state = "（已超时）" if item.overdue else ""
             if item.clock_id is not None and item.due_at is not None:
-                state += f"（{item.due_at:%m-%d %H:%M} 前打）"
+                due = item.due_at
+                by = f"{due:%H:%M}" if due.date() == item.starts_at.date() else f"{due:%m-%d %H:%M}"
+                state = f"（{by} 前打" + ("，已超时）" if item.overdue else "）")
             row = QTreeWidgetItem(
                 [
                     when,

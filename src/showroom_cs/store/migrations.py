@@ -365,6 +365,10 @@ def m0006_planned_calls(db: Database) -> None:
             AND met_at IS NULL AND cancelled_at IS NULL;
         CREATE INDEX clocks_open_planned ON clocks(planned_at)
             WHERE planned_at IS NOT NULL AND met_at IS NULL AND cancelled_at IS NULL;
+        -- A person's visits still to make (今日待办, free call slots), without
+        -- walking years of visits made.
+        CREATE INDEX appointments_planned ON appointments(staff_id, starts_at)
+            WHERE status = 'planned';
         """,
     )
 

@@ -143,3 +143,24 @@ def test_the_draft_survives_a_killed_window_and_is_offered_back(qtbot, file_desk
     again.demand_boxes["维修"].setChecked(True)
     assert again.save() is not None
     assert again.draft_path is not None and not again.draft_path.exists()
+
+
+def test_a_full_disk_at_save_says_so_and_keeps_the_form_and_its_draft(
+    qtbot, file_desk: Desk
+) -> None:  # type: ignore[no-untyped-def]
+    page = IntakePage(Session(file_desk.store, file_desk.clock, file_desk.staff["王芳"]))
+    qtbot.addWidget(page)
+    page.fields["customer_phone"].setText("13800138000")
+    page.fields["customer_name"].setText("张伟")
+    page.fields["description"].setPlainText("橱柜台面开裂" * 800)
+    page.demand_boxes["维修"].setChecked(True)
+    page.save_draft()
+    store = file_desk.store
+    store.db.execute(f"PRAGMA max_page_count = {store.scalar('PRAGMA page_count')}")
+    assert page.save() is None
+    assert "磁盘空间已满" in page.error.text() and "刚才的操作没有保存" in page.error.text()
+    assert page.fields["customer_name"].text() == "张伟"
+    assert page.draft_path is not None and page.draft_path.exists()  # nothing typed is lost
+    assert store.scalar("SELECT COUNT(*) FROM cases") == 0
+    store.db.execute("PRAGMA max_page_count = 1073741823")  # room again
+    assert page.save() is not None

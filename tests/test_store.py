@@ -112,7 +112,7 @@ def test_every_earlier_version_migrates_keeping_every_row(tmp_path: Path, versio
     assert len(search_case_ids(store, "李娜")) == 1
     assert len(search_case_ids(store, "ln")) == 1
     assert len(search_case_ids(store, "门板安装后")) == 2
-    backups = list((tmp_path / "backups").glob(f"cases.v{version}.before-migration.*.db"))
+    backups = list((tmp_path / "backups").glob(f"cases-*-before-migration-v{version}.db"))
     assert len(backups) == 1
     copy = sqlite3.connect(backups[0])
     assert copy.execute("SELECT COUNT(*) FROM cases").fetchone()[0] == 2
@@ -226,3 +226,26 @@ def test_rolled_back_settings_and_staff_are_not_remembered(desk) -> None:  # typ
         raise RuntimeError("cancelled")
     assert store.settings().showroom_name != "改错的名字"
     assert store.staff_member(desk.staff["王芳"].id).name == "王芳"
+
+
+def test_a_full_disk_refuses_the_save_in_chinese_and_keeps_what_was_saved(
+    tmp_path: Path,
+) -> None:
+    """The file may not grow past its current size plus a little: the disk is full."""
+    path = tmp_path / "cases.db"
+    store = Store.open(path)
+    desk = make_desk(store, FixedClock(START))
+    pages = store.scalar("PRAGMA page_count")
+    store.db.execute(f"PRAGMA max_page_count = {pages + 8}")
+    saved = []
+    with pytest.raises(DiskFull, match="磁盘空间已满"):
+        for n in range(10_000):
+            long_text = f"第{n}件：" + "门板缝隙过大，需要上门调整。" * 200
+            saved.append(desk.register(customer_phone=f"139{n:08d}", description=long_text))
+    assert 0 < len(saved) < 10_000
+    store.close()
+    again = Store.open(path)  # the disk has room again
+    assert [c.id for c in again.cases([c.id for c in saved])] == [c.id for c in saved]
+    assert again.scalar("SELECT COUNT(*) FROM cases") == len(saved)
+    assert all_problems(again) == {}
+    assert [row[0] for row in again.query("PRAGMA integrity_check")] == ["ok"]

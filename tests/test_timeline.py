@@ -70,3 +70,21 @@ def test_a_note_is_an_event_without_changes(desk: Desk) -> None:
     op.add_note(desk.as_("王芳"), case.id, "客户下午三点后方便接电话")
     last = desk.store.events(case.id)[-1]
     assert last.kind == "note" and last.changes == {} and "三点" in last.note
+
+
+def test_no_code_path_deletes_cases_events_or_attachments() -> None:
+    """Voiding, never deleting: besides the triggers that forbid it, no statement
+    in the package deletes from the evidence tables."""
+    import re
+    from pathlib import Path
+
+    import showroom_cs
+
+    package = Path(showroom_cs.__file__).parent
+    pattern = re.compile(r"DELETE\s+FROM\s+(cases|events|attachments)\b", re.IGNORECASE)
+    found = [
+        f"{path.relative_to(package)}: {match.group(0)}"
+        for path in package.rglob("*.py")
+        for match in pattern.finditer(path.read_text("utf-8"))
+    ]
+    assert found == []

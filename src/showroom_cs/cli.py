@@ -4,6 +4,8 @@ showroom-cs [--db PATH] [--demo]          start the desktop app
 showroom-cs demo --db PATH --cases N [--seed S]
 showroom-cs check --db PATH
 showroom-cs schedule --db PATH [--week 2026-W48 | --date 2026-11-23] [--staff NAME] --out FILE.pdf
+showroom-cs backup --db PATH --out DIR
+showroom-cs restore --db PATH FILE
 showroom-cs --version
 """
 
@@ -62,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     when.add_argument("--date", default=None, help="某一天，如 2026-11-23")
     schedule.add_argument("--staff", default=None, help="只列这位员工的上门（姓名）")
     schedule.add_argument("--out", type=Path, required=True)
+    backup = commands.add_parser("backup", help="备份数据库到某个文件夹（如U盘）")
+    backup.add_argument("--db", type=Path, required=True, dest="target")
+    backup.add_argument("--out", type=Path, required=True, help="备份到的文件夹")
+    restore = commands.add_parser("restore", help="用备份文件恢复数据库（先保留当前数据）")
+    restore.add_argument("--db", type=Path, required=True, dest="target")
+    restore.add_argument("file", type=Path, help="备份文件")
     return parser
 
 
@@ -80,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _print(args.target, args.case_no, args.form, args.round, args.out)
         if args.command == "schedule":
             return _schedule(args.target, args.week, args.date, args.staff, args.out)
+        if args.command == "backup":
+            return _backup(args.target, args.out)
+        if args.command == "restore":
+            return _restore(args.target, args.file)
         return _run_app(args.db, demo=args.demo)
     except ShowroomError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
@@ -251,6 +263,49 @@ def _schedule(
     out.write_bytes(data)
     who = f"（{member.name}）" if member else ""
     print(f"已生成上门安排表 {range_label(start, end)}{who}：共 {len(visits)} 项上门安排，{out}")
+    return 0
+
+
+def _backup(target: Path, out: Path) -> int:
+    import datetime as dt
+
+    from .backup import inspect_backup, take_backup
+
+    if not target.exists():
+        print(f"错误：找不到数据库文件 {target}", file=sys.stderr)
+        return 2
+    path = take_backup(target, out, "manual", dt.datetime.now())
+    info = inspect_backup(path)
+    print(f"已备份 {info.cases} 件案件（数据版本 {info.schema_version}）：{path}")
+    return 0
+
+
+def _restore(target: Path, backup_file: Path) -> int:
+    import datetime as dt
+
+    from .backup import backup_folder, restore
+    from .instance import InstanceLock
+    from .store import Store
+
+    if not backup_file.is_file():
+        print(f"错误：找不到备份文件 {backup_file}", file=sys.stderr)
+        return 2
+    configured = ""
+    if target.exists():
+        try:
+            store = Store.open(target)
+            configured = store.settings().backup_dir
+            store.close()
+        except ShowroomError:
+            pass  # a damaged database is exactly what a restore is for
+    with InstanceLock(target):  # not while the app has the file open
+        kept = restore(target, backup_file, backup_folder(target, configured), dt.datetime.now())
+    store = Store.open(target)  # an older backup is brought up to this version here
+    try:
+        cases = store.scalar("SELECT COUNT(*) FROM cases")
+    finally:
+        store.close()
+    print(f"已恢复 {cases} 件案件：{target}；恢复前的数据保留在 {kept}")
     return 0
 
 

@@ -80,6 +80,8 @@ _ROLE_LABELS = {
 }
 # Roles that handle cases beyond the counter: judge, solve, review, reopen, void.
 HANDLER_ROLES = frozenset(Role) - {Role.CLERK}
+# Roles that run the showroom: staff, settings, backups and restores.
+MANAGER_ROLES = (Role.STORE_MANAGER, Role.GENERAL_MANAGER, Role.OWNER)
 
 
 class Severity(StrEnum):

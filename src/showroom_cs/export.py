@@ -267,6 +267,8 @@ def export_week(
     now: dt.datetime | None = None,
 ) -> tuple[Path, WeekExport]:
     """Write the week's file into `folder` and record the export; full data needs a manager."""
+    if not actor.active:
+        raise PermissionDenied(f"{actor.name}已停用，不能导出。")
     if full and actor.role not in FULL_DATA_ROLES:
         raise PermissionDenied(
             f"{actor.role.label}不能导出完整的客户信息：只有店长、总经理或老板可以。"

@@ -154,6 +154,11 @@ class Settings:
     call_minutes: int = 10
     # The window locks after this many idle minutes (a shared counter PC).
     idle_lock_minutes: int = 10
+    # Automatic backups: the folder ("" = `backups` beside the database) and
+    # how many daily copies and month-end copies are kept.
+    backup_dir: str = ""
+    keep_daily: int = 14
+    keep_monthly: int = 12
 
     def active_entries(self, list_name: str) -> tuple[ListEntry, ...]:
         return tuple(e for e in self.lists[list_name] if not e.retired)
@@ -207,6 +212,10 @@ def validate_settings(settings: Settings) -> None:
             raise RuleError("进度回访的天数从受理当天算起，至少为第 1 天。")
     if not 5 <= settings.call_minutes <= 60:
         raise RuleError("每通回访预留的时间请设为 5 到 60 分钟。")
+    if not 1 <= settings.keep_daily <= 365:
+        raise RuleError("每日备份请保留 1 到 365 份。")
+    if not 0 <= settings.keep_monthly <= 120:
+        raise RuleError("每月备份请保留 0 到 120 份。")
     if not 1 <= settings.idle_lock_minutes <= 240:
         raise RuleError("自动锁屏时间请设为 1 到 240 分钟。")
     for role, limit in settings.approval_limits_fen.items():
@@ -230,6 +239,9 @@ def settings_to_rows(settings: Settings) -> dict[str, str]:
         "showroom_phone": settings.showroom_phone,
         "idle_lock_minutes": settings.idle_lock_minutes,
         "call_minutes": settings.call_minutes,
+        "backup_dir": settings.backup_dir,
+        "keep_daily": settings.keep_daily,
+        "keep_monthly": settings.keep_monthly,
         "lists": {
             name: [dataclasses.asdict(e) for e in entries]
             for name, entries in settings.lists.items()
@@ -261,7 +273,9 @@ def settings_from_rows(rows: Mapping[str, str]) -> Settings:
     for key in ("showroom_name", "showroom_code", "showroom_address", "showroom_phone"):
         if key in data:
             changes[key] = str(data[key])
-    for key in ("idle_lock_minutes", "call_minutes"):
+    if "backup_dir" in data:
+        changes["backup_dir"] = str(data["backup_dir"])
+    for key in ("idle_lock_minutes", "call_minutes", "keep_daily", "keep_monthly"):
         if key in data:
             changes[key] = int(data[key])
     if "lists" in data:

@@ -13,6 +13,7 @@ from .cases import (
     register_case,
     reject_solution,
     reopen_case,
+    reveal_phone,
     void_case,
 )
 from .contact import (
@@ -71,6 +72,7 @@ __all__ = [
     "reopen_case",
     "report_progress",
     "reschedule_appointment",
+    "reveal_phone",
     "review_case",
     "revise_solution",
     "schedule_visit",

@@ -19,6 +19,7 @@ from ._common import (
     MAX_SHORT_TEXT,
     CaseChange,
     Context,
+    append_event,
     as_date,
     as_enum,
     as_moment,
@@ -370,6 +371,17 @@ def reject_solution(ctx: Context, case_id: int, customer_words: str) -> CaseChan
     values, note = escalation(before, f"客户不接受方案：{words}")
     with ctx.store.transaction():
         return commit(ctx, case_id, before, "reject_solution", note, values)
+
+
+def reveal_phone(ctx: Context, case_id: int) -> str:
+    """The customer's full number, shown on demand; who looked, and when, goes
+    on the timeline (lists and forms on screen show it masked)."""
+    actor = require_active(ctx)
+    case = load_case(ctx, case_id)
+    workflow.check(actor, case, "add_note")
+    with ctx.store.transaction():
+        append_event(ctx, case_id, "phone_revealed", f"{actor.name}查看了客户的完整电话")
+    return case.customer_phone
 
 
 def add_note(ctx: Context, case_id: int, text: str, kind: str = "note") -> CaseChange:

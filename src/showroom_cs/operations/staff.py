@@ -7,13 +7,12 @@ import re
 
 from ..auth import hash_pin, verify_pin
 from ..clock import Clock
-from ..domain import Role, Staff
+from ..domain import MANAGER_ROLES, Role, Staff
 from ..errors import PermissionDenied, RuleError
 from ..store import Store
 from ..store.rows import db_time
 from ._common import Context, as_enum, clean_text, require_active
 
-MANAGER_ROLES = (Role.STORE_MANAGER, Role.GENERAL_MANAGER, Role.OWNER)
 _SHOWROOM_CODE = re.compile(r"^[A-Za-z0-9]{2,16}$")
 
 

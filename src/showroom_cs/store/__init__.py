@@ -1,6 +1,6 @@
 """The SQLite store: one file, versioned migrations, typed rows, clear failures."""
 
-from .database import Store
+from .database import Store, quick_check
 from .errors import (
     CannotOpen,
     DatabaseLocked,
@@ -22,4 +22,5 @@ __all__ = [
     "NotADatabase",
     "Store",
     "StoreError",
+    "quick_check",
 ]

@@ -5,23 +5,28 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from ..backup import BackupInfo, backup_folder
 from ..clock import Clock, SystemClock
 from ..domain import Staff
 from ..errors import ShowroomError
+from ..instance import AlreadyOpen, InstanceLock
 from ..operations import Context, check_clocks, needs_setup
 from ..paths import resource_path
-from ..store import Store
+from ..store import NotADatabase, Store, quick_check
 from . import theme
 from .login import LoginDialog, SetupDialog
 from .main_window import MainWindow
+from .recovery import DamagedDialog, restore_now
 from .session import Session
+from .single_instance import SecondStartListener, knock
 
 log = logging.getLogger(__name__)
 APP_FONT_FILE = "wqy-microhei.ttc"
@@ -91,9 +96,42 @@ def sign_in(store: Store, clock: Clock, hint: str = "") -> Staff | None:
 
 
 def run(db_path: Path, *, hint: str = "") -> int:
+    """The app on one database: one window per file, checked at every start,
+    started again on the restored data after a restore."""
     app = prepare_app()
+    lock = InstanceLock(db_path)
+    try:
+        lock.acquire()
+    except AlreadyOpen as busy:
+        if not knock(db_path):
+            QMessageBox.information(None, "门店客诉台", busy.message)
+        return 0
+    listener = SecondStartListener(db_path)
+    try:
+        while True:
+            outcome = _run_once(app, db_path, hint, listener)
+            if not isinstance(outcome, BackupInfo):
+                return outcome
+            if restore_now(None, db_path, outcome, _backup_folders(db_path)[0]):
+                hint = "数据已恢复，请重新登录。"
+    finally:
+        lock.release()
+
+
+def _run_once(
+    app: QApplication, db_path: Path, hint: str, listener: SecondStartListener
+) -> int | BackupInfo:
+    """One start: check, open, log in, work. Returns the exit code, or the
+    backup to restore before starting again."""
+    # The check reads the whole file: it runs while the person logs in.
+    checking = ThreadPoolExecutor(max_workers=1)
+    check = checking.submit(quick_check, db_path) if db_path.exists() else None
+    checking.shutdown(wait=False)
     try:
         store = Store.open(db_path)
+    except NotADatabase as damaged:
+        log.error("cannot open %s: %s", db_path, damaged.message)
+        return _offer_restore(db_path, damaged.message)
     except ShowroomError as exc:
         log.error("cannot open %s: %s", db_path, exc.message)
         QMessageBox.critical(None, "门店客诉台", exc.message)
@@ -104,8 +142,51 @@ def run(db_path: Path, *, hint: str = "") -> int:
         staff = sign_in(store, clock, hint)
         if staff is None:
             return 0
+        problems = _finished_check(check)
+        if problems != ["ok"]:
+            log.error("quick_check of %s failed: %s", db_path, problems[:10])
+            store.close()
+            return _offer_restore(db_path, "；".join(problems[:5]))
         window = MainWindow(Session(store, clock, staff))
+        listener.showRequested.connect(window.come_forward)
         window.show()
-        return app.exec()
+        app.exec()
+        listener.showRequested.disconnect(window.come_forward)
+        return window.restore_from if window.restore_from is not None else 0
     finally:
         store.close()
+
+
+def _finished_check(check: Future[list[str]] | None) -> list[str]:
+    if check is None:
+        return ["ok"]  # a new, empty database
+    if not check.done():
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            return check.result()
+        finally:
+            QApplication.restoreOverrideCursor()
+    return check.result()
+
+
+def _backup_folders(db_path: Path) -> list[Path]:
+    """Where backups of this database may be: beside it, and the set folder."""
+    folders = [backup_folder(db_path, "")]
+    try:
+        store = Store.open(db_path)
+        try:
+            configured = store.settings().backup_dir
+        finally:
+            store.close()
+    except ShowroomError:
+        return folders  # damaged: the settings are out of reach
+    if configured.strip():
+        folders.insert(0, backup_folder(db_path, configured))
+    return folders
+
+
+def _offer_restore(db_path: Path, problem: str) -> int | BackupInfo:
+    dialog = DamagedDialog(db_path, problem, _backup_folders(db_path))
+    if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen is None:
+        return 2
+    return dialog.chosen

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QPixmap
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -68,6 +69,7 @@ class AttachmentStrip(QWidget):
         self.list.setFixedHeight(THUMB.height() + 44)
         self.list.setWrapping(False)
         self.list.setFlow(QListWidget.Flow.LeftToRight)
+        self.list.itemDoubleClicked.connect(self.open_item)
         layout.addWidget(self.list)
         row = QHBoxLayout()
         self.add_button = QPushButton(theme.icon("mdi6.paperclip"), "添加照片/扫描件")
@@ -177,6 +179,32 @@ class AttachmentStrip(QWidget):
                     item.setForeground(Qt.GlobalColor.gray)
                 self.list.addItem(item)
         self.void_button.setEnabled(self.list.count() > 0)
+
+    def open_item(self, item: QListWidgetItem) -> None:
+        """Show the photo or scan in the system's viewer; a file gone missing is
+        explained (the record stays: evidence is never silently dropped)."""
+        pending = item.data(PATH_ROLE)
+        if pending is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(pending)))
+            return
+        folder = self.session.store.attachment_folder
+        attachment_id = item.data(ID_ROLE)
+        if folder is None or attachment_id is None or self.case_id is None:
+            return
+        attachment = next(
+            a for a in self.session.store.attachments(self.case_id) if a.id == attachment_id
+        )
+        stored = folder / attachment.stored_name
+        if not stored.exists():
+            QMessageBox.warning(
+                self,
+                "附件文件不见了",
+                f"「{attachment.file_name}」的记录还在，但文件不在应在的位置：\n{stored}\n\n"
+                "可能被移动或删除了。请从备份（U盘或备份文件夹中的附件）找回后放回这个位置，"
+                "或重新添加这张照片。",
+            )
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(stored)))
 
     # -- drag and drop from the file manager
 

@@ -23,10 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import operations as op
 from .. import workflow
 from ..domain import SATISFACTION_LABELS, Case, Stage
 from ..errors import ShowroomError
 from ..forms import field_values
+from ..phone import format_phone
 from ..privacy import mask_phone
 from . import theme
 from .action_dialog import ActionDialog
@@ -74,6 +76,7 @@ class CaseView(QWidget):
         super().__init__(parent)
         self.session = session
         self.case: Case | None = None
+        self.revealed: int | None = None  # the case whose full phone number is shown
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         top = QHBoxLayout()
@@ -155,7 +158,20 @@ class CaseView(QWidget):
     def show_case(self, case_id: int) -> None:
         if self.attachments.case_id != case_id:
             self.attachments.show_case(case_id)
+            self.revealed = None
         self.case = self.session.store.case(case_id)
+        self._fill()
+
+    def reveal_phone(self) -> None:
+        """The full number, for calling the customer; the timeline records who looked."""
+        if self.case is None:
+            return
+        try:
+            op.reveal_phone(self.session.ctx(), self.case.id)
+        except ShowroomError as refusal:
+            QMessageBox.warning(self, "不能查看", refusal.message)
+            return
+        self.revealed = self.case.id
         self._fill()
 
     def _attachments_changed(self) -> None:
@@ -184,12 +200,23 @@ class CaseView(QWidget):
             self.customer,
             [
                 ("姓名", case.customer_name),
-                ("联系电话", mask_phone(case.customer_phone)),
+                (
+                    "联系电话",
+                    format_phone(case.customer_phone)
+                    if self.revealed == case.id
+                    else mask_phone(case.customer_phone),
+                ),
                 ("地址", case.customer_address),
                 ("订单/合同号", " · ".join(x for x in (case.order_no, dates) if x)),
                 ("产品", shown["product"]),
             ],
         )
+        if self.revealed != case.id:
+            reveal = QPushButton("显示完整号码")
+            reveal.setObjectName("revealPhone")
+            reveal.setToolTip("查看会记录在时间线上")
+            reveal.clicked.connect(self.reveal_phone)
+            self.customer.insertRow(2, "", reveal)
         _set_rows(
             self.complaint,
             [

@@ -15,9 +15,8 @@ from PySide6.QtWidgets import (
 
 from .. import operations as op
 from ..clock import Clock
-from ..domain import Role, Staff
+from ..domain import MANAGER_ROLES, Role, Staff
 from ..errors import ShowroomError
-from ..operations.staff import MANAGER_ROLES
 from ..store import Store
 
 

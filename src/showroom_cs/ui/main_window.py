@@ -7,6 +7,8 @@ is the one place that wires them together.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -25,11 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from ..agenda import reminders
+from ..backup import BackupInfo, backup_folder, daily_backup
+from ..errors import ShowroomError
 from ..operations import Context, check_clocks
 from ..queries import overdue_count
 from ..search import search_case_ids
 from ..store.rows import db_time
 from . import theme
+from .background import run_in_background
 from .calendar_page import CalendarPage
 from .case_list import CaseListPage
 from .case_view import CaseView
@@ -42,6 +47,7 @@ from .settings_page import SettingsPage
 from .stats_page import StatsPage
 from .today import TodayPage
 
+log = logging.getLogger(__name__)
 SWEEP_INTERVAL_MS = 60_000
 
 
@@ -101,6 +107,14 @@ class MainWindow(QMainWindow):
         self.locked = False
         self.idle = IdleLock(self, settings.idle_lock_minutes)
         self.check_reminders()
+        # A backup chosen in 设置 to restore: the app restarts on it after closing.
+        self.restore_from: BackupInfo | None = None
+        self.backup_state = QLabel()
+        self.backup_state.setObjectName("backupState")
+        self.statusBar().addPermanentWidget(self.backup_state)
+        self.backup_day: dt.date | None = None
+        self.backup_job: QObject | None = None
+        self.backup_if_due()
 
     def _layout(self) -> QWidget:
         brand = QLabel("门店客诉台")
@@ -146,6 +160,7 @@ class MainWindow(QMainWindow):
         self.case_list.caseRequested.connect(self.open_case)
         self.calendar.caseRequested.connect(self.open_case)
         self.reminder_bar.caseRequested.connect(self.open_case)
+        self.settings_page.restoreRequested.connect(self.restart_on)
         self.calendar.casesChanged.connect(self.refresh)
         self.kanban.casesChanged.connect(self.refresh)
         self.case_view.casesChanged.connect(self.refresh)
@@ -191,6 +206,58 @@ class MainWindow(QMainWindow):
         check_clocks(Context(self.session.store, self.session.clock, None))
         self.refresh()
         self.check_reminders()
+        self.backup_if_due()  # a PC left on overnight still gets its daily copy
+
+    def backup_if_due(self) -> None:
+        """The day's first copy of the database, taken beside the work."""
+        path = self.session.store.path
+        today = self.session.clock.now().date()
+        if path is None or self.backup_day == today:
+            return
+        self.backup_day = today
+        settings = self.session.store.settings()
+        folder = backup_folder(path, settings.backup_dir)
+        now = self.session.clock.now()
+        self.backup_job = run_in_background(
+            self,
+            lambda: daily_backup(
+                path,
+                folder,
+                now,
+                keep_daily=settings.keep_daily,
+                keep_monthly=settings.keep_monthly,
+            ),
+            self._backup_done,
+            self._backup_failed,
+        )
+
+    def _backup_done(self, taken: Path | None) -> None:
+        self.backup_state.setText("今日已备份")
+        self.backup_state.setToolTip(str(taken.parent) if taken else "今天已经备份过")
+        self.backup_state.setStyleSheet("")
+
+    def _backup_failed(self, failure: Exception) -> None:
+        message = failure.message if isinstance(failure, ShowroomError) else str(failure)
+        log.error("daily backup failed: %s", message)
+        self.backup_state.setText("自动备份失败")
+        self.backup_state.setToolTip(message)
+        self.backup_state.setStyleSheet(f"color: {theme.OVERDUE}; font-weight: bold;")
+        self.backup_day = None  # try again at the next sweep
+        self.statusBar().showMessage(f"今天的自动备份没有完成：{message}", 30_000)
+
+    def restart_on(self, info: BackupInfo) -> None:
+        """Close, restore `info`, start again (the app's loop does the rest)."""
+        self.restore_from = info
+        self.close()
+        QApplication.quit()
+
+    def come_forward(self) -> None:
+        """A second start on this database knocked: show this window instead."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     def check_reminders(self) -> None:
         """What fell due since the last look joins the strip; the first look after

@@ -6,15 +6,20 @@ work; what every rule uses today is shown here so nobody has to guess.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -24,19 +29,33 @@ from PySide6.QtWidgets import (
 )
 
 from .. import operations as op
+from ..backup import (
+    backup_folder,
+    check_may_copy,
+    list_backups,
+    sqlite_files,
+    take_backup,
+)
 from ..domain import ClockKind, Severity
 from ..errors import ShowroomError
 from ..operations import format_yuan
 from ..settings import SLA_UNITS
+from .background import run_in_background
+from .recovery import choose_backup_file, confirm_restore
 from .session import Session
 
 
 class SettingsPage(QWidget):
-    """Signals: none."""
+    """Signals:
+    restoreRequested(BackupInfo): a checked backup to restore (the app restarts on it).
+    """
+
+    restoreRequested = Signal(object)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self.backup_job: QObject | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(16, 12, 16, 12)
         title = QLabel("设置")
@@ -65,10 +84,10 @@ class SettingsPage(QWidget):
             ("门店编码", settings.showroom_code),
             ("地址", settings.showroom_address or "—"),
             ("电话", settings.showroom_phone or "—"),
-            ("数据库", str(self.session.store.path or "内存")),
         ):
             form.addRow(label, QLabel(value))
         self.body.addWidget(shop)
+        self.body.addWidget(self._data_box())
         mine = QGroupBox("我的账号")
         row = QHBoxLayout(mine)
         me = self.session.staff
@@ -126,6 +145,95 @@ class SettingsPage(QWidget):
         self.body.addWidget(hours)
         self.body.addStretch(1)
 
+    def _data_box(self) -> QGroupBox:
+        box = QGroupBox("数据与备份")
+        form = QFormLayout(box)
+        store = self.session.store
+        settings = store.settings()
+        path = store.path
+        if path is None:
+            form.addRow("数据库", QLabel("内存（不保存）"))
+            return box
+        size = sum(part.stat().st_size for part in sqlite_files(path) if part.exists())
+        form.addRow("数据库", _selectable(f"{path}（{size / 1e6:.1f} MB）"))
+        folder = backup_folder(path, settings.backup_dir)
+        form.addRow("备份文件夹", _selectable(str(folder)))
+        form.addRow(
+            "自动备份",
+            QLabel(
+                f"每天第一次打开时备份；保留最近 {settings.keep_daily} 天，"
+                f"更早的每月保留一份，共 {settings.keep_monthly} 个月"
+            ),
+        )
+        newest = next(iter(list_backups(folder, inspect=False)), None)
+        form.addRow(
+            "最近一次备份",
+            QLabel(
+                f"{newest.taken_at:%Y-%m-%d %H:%M}（{newest.kind_label}）" if newest else "还没有"
+            ),
+        )
+        row = QHBoxLayout()
+        self.backup_button = QPushButton("立即备份到…")
+        self.backup_button.setObjectName("backupNow")
+        self.backup_button.setToolTip("把数据库复制一份到选定的文件夹，例如U盘")
+        self.backup_button.clicked.connect(self.backup_now)
+        restore = QPushButton("恢复备份…")
+        restore.setObjectName("restoreBackup")
+        restore.clicked.connect(self.choose_restore)
+        row.addWidget(self.backup_button)
+        row.addWidget(restore)
+        row.addStretch(1)
+        form.addRow("", row)
+        return box
+
+    def _may_copy(self) -> bool:
+        try:
+            check_may_copy(self.session.staff)
+        except ShowroomError as refusal:
+            QMessageBox.warning(self, "不能操作", refusal.message)
+            return False
+        return True
+
+    def backup_now(self) -> None:
+        path = self.session.store.path
+        if path is None or not self._may_copy():
+            return
+        start = backup_folder(path, self.session.store.settings().backup_dir)
+        chosen = QFileDialog.getExistingDirectory(self, "备份到哪个文件夹", str(start))
+        if not chosen:
+            return
+        self.backup_button.setEnabled(False)
+        self.backup_button.setText("正在备份…")
+        now = self.session.clock.now()
+        self.backup_job = run_in_background(
+            self,
+            lambda: take_backup(path, Path(chosen), "manual", now),
+            self._backed_up,
+            self._backup_failed,
+        )
+
+    def _backed_up(self, target: Path) -> None:
+        self._backup_finished()
+        QMessageBox.information(self, "备份完成", f"已备份到：{target}")
+
+    def _backup_failed(self, failure: Exception) -> None:
+        self._backup_finished()
+        message = failure.message if isinstance(failure, ShowroomError) else str(failure)
+        QMessageBox.warning(self, "备份没有完成", message)
+
+    def _backup_finished(self) -> None:
+        self.backup_button.setEnabled(True)
+        self.backup_button.setText("立即备份到…")
+
+    def choose_restore(self) -> None:
+        path = self.session.store.path
+        if path is None or not self._may_copy():
+            return
+        folder = backup_folder(path, self.session.store.settings().backup_dir)
+        info = choose_backup_file(self, folder)
+        if info is not None and confirm_restore(self, info):
+            self.restoreRequested.emit(info)
+
     def change_pin(self) -> None:
         PinDialog(self.session, self).exec()
 
@@ -181,6 +289,13 @@ def _pin(name: str) -> QLineEdit:
     edit.setEchoMode(QLineEdit.EchoMode.Password)
     edit.setMaxLength(8)
     return edit
+
+
+def _selectable(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    return label
 
 
 def _boxed(title: str, widget: QWidget) -> QGroupBox:

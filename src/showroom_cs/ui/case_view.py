@@ -162,6 +162,26 @@ class CaseView(QWidget):
         self.case = self.session.store.case(case_id)
         self._fill()
 
+    def _add_reveal_button(self) -> None:
+        """A small 显示 beside the masked number (row 1 of the customer group)."""
+        item = self.customer.itemAt(1, QFormLayout.ItemRole.FieldRole)
+        number = item.widget() if item is not None else None
+        if number is None:
+            return
+        self.customer.removeWidget(number)
+        reveal = QPushButton("显示完整号码")
+        reveal.setObjectName("revealPhone")
+        reveal.setToolTip("查看会记录在时间线上")
+        reveal.clicked.connect(self.reveal_phone)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(number)
+        row.addWidget(reveal)
+        row.addStretch(1)
+        holder = QWidget()
+        holder.setLayout(row)
+        self.customer.setWidget(1, QFormLayout.ItemRole.FieldRole, holder)
+
     def reveal_phone(self) -> None:
         """The full number, for calling the customer; the timeline records who looked."""
         if self.case is None:
@@ -211,12 +231,8 @@ class CaseView(QWidget):
                 ("产品", shown["product"]),
             ],
         )
-        if self.revealed != case.id:
-            reveal = QPushButton("显示完整号码")
-            reveal.setObjectName("revealPhone")
-            reveal.setToolTip("查看会记录在时间线上")
-            reveal.clicked.connect(self.reveal_phone)
-            self.customer.insertRow(2, "", reveal)
+        if self.revealed != case.id and case.customer_phone:
+            self._add_reveal_button()
         _set_rows(
             self.complaint,
             [

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.restore_from: BackupInfo | None = None
         self.backup_state = QLabel()
         self.backup_state.setObjectName("backupState")
+        self.backup_state.setContentsMargins(12, 0, 4, 0)
         self.statusBar().addPermanentWidget(self.backup_state)
         self.backup_day: dt.date | None = None
         self.backup_job: QObject | None = None
@@ -232,6 +233,8 @@ class MainWindow(QMainWindow):
         )
 
     def _backup_done(self, taken: Path | None) -> None:
+        if taken is not None:
+            self.settings_page.refresh()  # its "最近一次备份" line
         self.backup_state.setText("今日已备份")
         self.backup_state.setToolTip(str(taken.parent) if taken else "今天已经备份过")
         self.backup_state.setStyleSheet("")

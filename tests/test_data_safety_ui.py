@@ -241,3 +241,16 @@ def test_settings_keep_backup_values_and_refuse_silly_ones() -> None:
     assert settings_from_rows(settings_to_rows(chosen)) == chosen
     with pytest.raises(RuleError, match="每日备份请保留 1 到 365 份"):
         validate_settings(dataclasses.replace(Settings(), keep_daily=0))
+
+
+def test_a_database_path_that_cannot_be_used_is_explained(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    in_the_way = tmp_path / "数据.txt"
+    in_the_way.write_text("a file where the data folder should be")
+    told: list[str] = []
+    monkeypatch.setattr(
+        app_module.QMessageBox, "critical", lambda parent, title, text: told.append(text)
+    )
+    assert app_module.run(in_the_way / "cases.db") == 2
+    assert told and "无法打开" in told[0] and "请检查路径与权限" in told[0]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO
 
 from .errors import ShowroomError
+from .store.errors import CannotOpen, translate
 
 
 class AlreadyOpen(ShowroomError):
@@ -39,8 +40,11 @@ class InstanceLock:
     def acquire(self) -> None:
         """Take the lock or raise AlreadyOpen; never waits."""
         path = lock_path(self.db_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = path.open("a+", encoding="ascii")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = path.open("a+", encoding="ascii")
+        except OSError as exc:  # a folder that cannot be written, or is a file
+            raise translate(exc, str(self.db_path)) or CannotOpen(str(self.db_path)) from exc
         try:
             _lock(handle)
         except OSError:

@@ -106,6 +106,10 @@ def run(db_path: Path, *, hint: str = "") -> int:
         if not knock(db_path):
             QMessageBox.information(None, "门店客诉台", busy.message)
         return 0
+    except ShowroomError as cannot:
+        log.error("cannot use %s: %s", db_path, cannot.message)
+        QMessageBox.critical(None, "门店客诉台", cannot.message)
+        return 2
     listener = SecondStartListener(db_path)
     try:
         while True:

@@ -15,6 +15,7 @@ is byte-for-byte what it was (every table, and the files beside it).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -379,6 +380,25 @@ def _staff_added(desk: Desk, s: Scene, actor: Staff) -> None:
     assert new.role == Role.CLERK and new.active
 
 
+def _settings_changed(desk: Desk, s: Scene, actor: Staff) -> None:
+    assert desk.store.settings().idle_lock_minutes == 15
+    assert desk.store.scalar("SELECT by_id FROM settings_log ORDER BY id DESC") == actor.id
+
+
+def _staff_edited(desk: Desk, s: Scene, actor: Staff) -> None:
+    member = desk.store.staff_member(s.ids["孙丽"])
+    assert (member.name, member.role) == ("孙丽丽", Role.SUPERVISOR)
+
+
+def _staff_deactivated(desk: Desk, s: Scene, actor: Staff) -> None:
+    assert not desk.store.staff_member(s.ids["王芳"]).active
+
+
+def _pin_reset(desk: Desk, s: Scene, actor: Staff) -> None:
+    assert desk.store.pin_hash(s.ids["王芳"]) is None
+    assert "王芳" in desk.store.scalar("SELECT new FROM settings_log ORDER BY id DESC")
+
+
 def _exported(desk: Desk, s: Scene, actor: Staff) -> None:
     row = desk.store.query_one("SELECT by_id, full, file_name FROM exports")
     assert row is not None and row["by_id"] == actor.id and row["full"] == 1
@@ -740,6 +760,48 @@ OPS: tuple[Op, ...] = (
         actors=ROLE_ACTORS,
     ),
     Op(
+        "change_settings",
+        "change_settings",
+        (),
+        MANAGERS,
+        _nothing,
+        lambda c, s: op.change_settings(
+            c, dataclasses.replace(c.store.settings(), idle_lock_minutes=15)
+        ),
+        _settings_changed,
+        actors=ROLE_ACTORS,
+    ),
+    Op(
+        "edit_staff",
+        "edit_staff",
+        (),
+        MANAGERS,
+        _nothing,
+        lambda c, s: op.edit_staff(c, s.ids["孙丽"], name="孙丽丽", role=Role.SUPERVISOR),
+        _staff_edited,
+        actors=ROLE_ACTORS,
+    ),
+    Op(
+        "set_staff_active",
+        "set_staff_active",
+        (),
+        MANAGERS,
+        _nothing,
+        lambda c, s: op.set_staff_active(c, s.ids["王芳"], False),
+        _staff_deactivated,
+        actors=ROLE_ACTORS,
+    ),
+    Op(
+        "reset_pin",
+        "reset_pin",
+        (),
+        MANAGERS,
+        _nothing,
+        lambda c, s: op.reset_pin(c, s.ids["王芳"]),
+        _pin_reset,
+        actors=ROLE_ACTORS,
+    ),
+    Op(
         "export_week_full",
         "export_week",
         (),
@@ -756,6 +818,9 @@ OPS: tuple[Op, ...] = (
 # Public operations that no staff member performs as such: they need no row.
 NOT_PERSON_ACTIONS = frozenset(
     {
+        "SettingsChange",
+        "logo_from_file",  # checks an image file, changes nothing
+        "settings_history",  # reads only (managers only: test_settings_ops.py)
         "CaseChange",
         "CaseDraft",
         "Context",

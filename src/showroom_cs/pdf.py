@@ -8,6 +8,7 @@ copy. A character the font does not have prints as □ instead of failing.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -101,7 +103,7 @@ class Header:
     address: str
     phone: str
     printed_at: dt.datetime
-    logo: Path | None = None
+    logo: ImageReader | None = None
 
 
 class CopyStart(Flowable):  # type: ignore[misc]
@@ -183,10 +185,10 @@ class FormCanvas(Canvas):  # type: ignore[misc]
         top = PAGE_HEIGHT - MARGIN
         self.saveState()
         x = MARGIN
-        if h.logo is not None and h.logo.is_file():
+        if h.logo is not None:
             try:
                 self.drawImage(
-                    str(h.logo),
+                    h.logo,
                     x,
                     top - 14 * mm,
                     width=24 * mm,
@@ -195,7 +197,7 @@ class FormCanvas(Canvas):  # type: ignore[misc]
                     mask="auto",
                 )
                 x += 27 * mm
-            except OSError:
+            except (OSError, ValueError):
                 pass  # an unreadable logo never stops a form from printing
         qr_room = 26 * mm  # the QR code's corner stays free
         text_right = PAGE_WIDTH - MARGIN - qr_room
@@ -449,7 +451,7 @@ def render(
         address=settings.showroom_address,
         phone=settings.showroom_phone,
         printed_at=(now or dt.datetime.now()).replace(microsecond=0),
-        logo=logo,
+        logo=_logo(logo, settings.logo_png),
     )
 
     class _Canvas(FormCanvas):
@@ -464,6 +466,18 @@ def render(
             "请缩短该栏内容或检查表单布局文件后重试。"
         ) from exc
     return buffer.getvalue()
+
+
+def _logo(path: Path | None, stored: str) -> ImageReader | None:
+    """The logo given, else the one in settings (base64 PNG); None if unreadable."""
+    try:
+        if path is not None:
+            return ImageReader(str(path)) if path.is_file() else None
+        if stored:
+            return ImageReader(io.BytesIO(base64.b64decode(stored)))
+    except (OSError, ValueError):
+        return None  # an unreadable logo never stops a form from printing
+    return None
 
 
 def form_title(form: str) -> str:

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,6 +133,8 @@ class Settings:
     showroom_code: str = "MD001"
     showroom_address: str = ""
     showroom_phone: str = ""
+    # The showroom's logo for the paper forms: a PNG, base64, already scaled.
+    logo_png: str = ""
     lists: Mapping[str, tuple[ListEntry, ...]] = field(default_factory=lambda: dict(DEFAULT_LISTS))
     routing: Mapping[str, Route] = field(default_factory=lambda: dict(DEFAULT_ROUTING))
     sla: Mapping[ClockKind, Mapping[Severity, int]] = field(
@@ -182,8 +185,22 @@ class Settings:
         return self.approval_limits_fen.get(role, 0)
 
 
+# Names of the lists a manager edits, in the order the settings screen shows them.
+LIST_TITLES = {
+    "channel": "受理渠道",
+    "category": "投诉类别",
+    "product_category": "产品类别",
+    "demand": "客户诉求",
+    "department": "责任部门",
+}
+SHOWROOM_CODE = re.compile(r"^[A-Za-z0-9]{2,16}$")
+MAX_LABEL = 30
+
+
 def validate_settings(settings: Settings) -> None:
-    """Refuse settings the time-limit rules cannot work with, in Chinese."""
+    """Refuse settings the rules cannot work with, in Chinese, naming what is wrong."""
+    _validate_profile(settings)
+    _validate_lists(settings)
     opens, closes = settings.opening_hours
     if not opens < closes:
         raise RuleError("营业时间的开始必须早于结束。")
@@ -223,6 +240,46 @@ def validate_settings(settings: Settings) -> None:
             raise RuleError(f"「{role.label}」的审批额度不能为负数。")
 
 
+def _validate_profile(settings: Settings) -> None:
+    if not settings.showroom_name.strip():
+        raise RuleError("请填写门店名称。")
+    if len(settings.showroom_name) > 60:
+        raise RuleError("门店名称最多 60 字。")
+    if not SHOWROOM_CODE.match(settings.showroom_code):
+        raise RuleError("门店编码请用 2–16 位字母或数字，例如 SH001（总部周报的文件名会用到它）。")
+    if len(settings.showroom_address) > 200:
+        raise RuleError("门店地址最多 200 字。")
+    if len(settings.showroom_phone) > 30:
+        raise RuleError("门店电话最多 30 个字符。")
+
+
+def _validate_lists(settings: Settings) -> None:
+    for name, title in LIST_TITLES.items():
+        entries = settings.lists.get(name, ())
+        labels = [entry.label.strip() for entry in entries]
+        if any(not label for label in labels):
+            raise RuleError(f"「{title}」里有一项没有名称。")
+        if any(len(label) > MAX_LABEL for label in labels):
+            raise RuleError(f"「{title}」的名称最多 {MAX_LABEL} 字。")
+        doubled = {label for label in labels if labels.count(label) > 1}
+        if doubled:
+            raise RuleError(f"「{title}」里「{sorted(doubled)[0]}」重复了，请换个名称。")
+        keys = [entry.key for entry in entries]
+        if len(set(keys)) != len(keys):
+            raise RuleError(f"「{title}」的内部编号重复，请联系技术支持。")
+        if not any(not entry.retired for entry in entries):
+            raise RuleError(f"「{title}」至少要保留一项在用。")
+    departments = {entry.key for entry in settings.lists.get("department", ())}
+    categories = {entry.key for entry in settings.lists.get("category", ())}
+    for category, route in settings.routing.items():
+        if category not in categories:
+            raise RuleError(f"默认分派里的投诉类别「{category}」不存在。")
+        if route.department not in departments:
+            raise RuleError(
+                f"「{category}」默认分派到的部门「{route.department}」不在责任部门列表中。"
+            )
+
+
 # ------------------------------------------------------------ (de)serialising
 
 
@@ -237,6 +294,7 @@ def settings_to_rows(settings: Settings) -> dict[str, str]:
         "showroom_code": settings.showroom_code,
         "showroom_address": settings.showroom_address,
         "showroom_phone": settings.showroom_phone,
+        "logo_png": settings.logo_png,
         "idle_lock_minutes": settings.idle_lock_minutes,
         "call_minutes": settings.call_minutes,
         "backup_dir": settings.backup_dir,
@@ -270,7 +328,7 @@ def settings_from_rows(rows: Mapping[str, str]) -> Settings:
     base = Settings()
     data = {key: json.loads(text) for key, text in rows.items()}
     changes: dict[str, Any] = {}
-    for key in ("showroom_name", "showroom_code", "showroom_address", "showroom_phone"):
+    for key in ("showroom_name", "showroom_code", "showroom_address", "showroom_phone", "logo_png"):
         if key in data:
             changes[key] = str(data[key])
     if "backup_dir" in data:

@@ -16,6 +16,12 @@ from .cases import (
     reveal_phone,
     void_case,
 )
+from .configure import (
+    SettingsChange,
+    change_settings,
+    logo_from_file,
+    settings_history,
+)
 from .contact import (
     cancel_appointment,
     close_case,
@@ -38,7 +44,16 @@ from .handling import (
     revise_solution,
     suggest_route,
 )
-from .staff import add_staff, create_showroom, log_in, needs_setup, set_own_pin
+from .staff import (
+    add_staff,
+    create_showroom,
+    edit_staff,
+    log_in,
+    needs_setup,
+    reset_pin,
+    set_own_pin,
+    set_staff_active,
+)
 from .sweep import check_clocks
 
 __all__ = [
@@ -46,22 +61,26 @@ __all__ = [
     "CaseDraft",
     "Context",
     "OnSpotSolution",
+    "SettingsChange",
     "add_attachment",
     "add_note",
     "add_staff",
     "assign",
     "cancel_appointment",
+    "change_settings",
     "check_clocks",
     "close_case",
     "complete_visit",
     "create_showroom",
     "decide_approval",
     "edit_case",
+    "edit_staff",
     "escalate",
     "format_yuan",
     "investigate",
     "judge_invalid",
     "log_in",
+    "logo_from_file",
     "move_call",
     "needs_setup",
     "propose_solution",
@@ -72,11 +91,14 @@ __all__ = [
     "reopen_case",
     "report_progress",
     "reschedule_appointment",
+    "reset_pin",
     "reveal_phone",
     "review_case",
     "revise_solution",
     "schedule_visit",
     "set_own_pin",
+    "set_staff_active",
+    "settings_history",
     "suggest_route",
     "void_attachment",
     "void_case",

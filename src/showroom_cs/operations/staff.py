@@ -12,6 +12,7 @@ from ..errors import PermissionDenied, RuleError
 from ..store import Store
 from ..store.rows import db_time
 from ._common import Context, as_enum, clean_text, require_active
+from .configure import log_change, protect_last_manager, require_manager, staff_snapshot
 
 _SHOWROOM_CODE = re.compile(r"^[A-Za-z0-9]{2,16}$")
 
@@ -35,7 +36,49 @@ def add_staff(ctx: Context, name: str, role: Role, pin: str | None = None) -> St
                 "created_at": db_time(ctx.now()),
             }
         )
+        added = ctx.store.staff_member(staff_id)
+        if ctx.actor_id is not None:  # the very first person is added by nobody
+            log_change(ctx, f"staff:{staff_id}", None, staff_snapshot(added))
+    return added
+
+
+def edit_staff(ctx: Context, staff_id: int, *, name: str, role: Role) -> Staff:
+    """Rename a staff member or change their role (managers only)."""
+    require_manager(ctx, "修改员工")
+    member = ctx.store.staff_member(staff_id)
+    name = clean_text(name, "员工姓名", required=True, max_len=40, field="name")
+    role = as_enum(Role, role, "角色", "role")
+    protect_last_manager(ctx, member, role=role, active=member.active)
+    return _write_member(ctx, member, {"name": name, "role": role.value})
+
+
+def set_staff_active(ctx: Context, staff_id: int, active: bool) -> Staff:
+    """停用 or 恢复 a staff member; nobody is ever deleted (their names stay on timelines)."""
+    actor = require_manager(ctx, "停用或恢复员工")
+    member = ctx.store.staff_member(staff_id)
+    if not active and member.id == actor.id:
+        raise RuleError("不能停用自己的账号；请另一位管理人员操作。")
+    protect_last_manager(ctx, member, role=member.role, active=active)
+    return _write_member(ctx, member, {"active": int(active)})
+
+
+def reset_pin(ctx: Context, staff_id: int) -> Staff:
+    """Forget a staff member's PIN; they set a new one at their next login."""
+    require_manager(ctx, "重置 PIN")
+    member = ctx.store.staff_member(staff_id)
+    with ctx.store.transaction():
+        ctx.store.write_staff({"pin_hash": None}, staff_id)
+        log_change(ctx, f"staff:{staff_id}", None, f'"重置了{member.name}的 PIN"')
     return ctx.store.staff_member(staff_id)
+
+
+def _write_member(ctx: Context, member: Staff, values: dict[str, object]) -> Staff:
+    with ctx.store.transaction():
+        ctx.store.write_staff(values, member.id)
+        after = ctx.store.staff_member(member.id)
+        if after != member:
+            log_change(ctx, f"staff:{member.id}", staff_snapshot(member), staff_snapshot(after))
+    return after
 
 
 def needs_setup(store: Store) -> bool:

@@ -373,4 +373,32 @@ def m0006_planned_calls(db: Database) -> None:
     )
 
 
+@_migration("0007_settings_log")
+def m0007_settings_log(db: Database) -> None:
+    """Who changed which setting (or staff member), when, from what to what.
+    Append-only, like the timeline."""
+    run_script(
+        db,
+        """
+        CREATE TABLE settings_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            by_id INTEGER NOT NULL REFERENCES staff(id),
+            item TEXT NOT NULL,
+            old TEXT,
+            new TEXT
+        );
+        CREATE INDEX settings_log_at ON settings_log(at);
+        CREATE TRIGGER settings_log_no_update BEFORE UPDATE ON settings_log
+        BEGIN
+            SELECT RAISE(ABORT, '设置修改记录只能追加，不能修改');
+        END;
+        CREATE TRIGGER settings_log_no_delete BEFORE DELETE ON settings_log
+        BEGIN
+            SELECT RAISE(ABORT, '设置修改记录只能追加，不能删除');
+        END;
+        """,
+    )
+
+
 SCHEMA_VERSION = len(MIGRATION_NAMES)

@@ -20,7 +20,7 @@ from showroom_cs.instance import InstanceLock
 from showroom_cs.settings import Settings
 from showroom_cs.store import Store
 from showroom_cs.ui import app as app_module
-from showroom_cs.ui import recovery, settings_page
+from showroom_cs.ui import recovery, settings_data
 from showroom_cs.ui.main_window import MainWindow
 from showroom_cs.ui.session import Session
 from showroom_cs.ui.single_instance import SecondStartListener, knock
@@ -75,10 +75,10 @@ def test_a_clerk_may_not_copy_the_data_by_hand(
 ) -> None:  # type: ignore[no-untyped-def]
     told: list[str] = []
     monkeypatch.setattr(
-        settings_page.QMessageBox, "warning", lambda parent, title, text: told.append(text)
+        settings_data.QMessageBox, "warning", lambda parent, title, text: told.append(text)
     )
     window = _window(qtbot, file_desk, who="王芳")
-    qtbot.mouseClick(window.settings_page.backup_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.settings_page.data.backup_button, Qt.MouseButton.LeftButton)
     assert told and "只有店长、总经理或老板可以" in told[0]
 
 
@@ -88,10 +88,10 @@ def test_a_manager_copies_to_a_usb_stick_and_picks_a_backup_to_restore(
     file_desk.register()
     usb = tmp_path / "usb"
     usb.mkdir()
-    monkeypatch.setattr(settings_page.QFileDialog, "getExistingDirectory", lambda *args: str(usb))
-    monkeypatch.setattr(settings_page.QMessageBox, "information", lambda *args: None)
+    monkeypatch.setattr(settings_data.QFileDialog, "getExistingDirectory", lambda *args: str(usb))
+    monkeypatch.setattr(settings_data.QMessageBox, "information", lambda *args: None)
     window = _window(qtbot, file_desk)
-    page = window.settings_page
+    page = window.settings_page.data
     qtbot.mouseClick(page.backup_button, Qt.MouseButton.LeftButton)
     assert page.backup_button.text() == "正在备份…"  # the window stays usable meanwhile
     qtbot.waitUntil(lambda: page.backup_button.isEnabled(), timeout=10_000)

@@ -472,7 +472,7 @@ def test_statistics_and_settings_pages_show_the_figures_in_force(qtbot, desk: De
     assert window.stats.range.text() == "2026-11-23 至 2026-11-29"
     window.go_to(window.settings_page)
     sla = window.settings_page.findChild(QTableWidget, "slaTable")
-    assert sla.item(0, 0).text() == "首次响应（小时）" and sla.item(0, 1).text() == "2"
+    assert sla.item(0, 0).text() == "首次响应（小时）" and sla.cellWidget(0, 1).value() == 2
     staff = window.settings_page.findChild(QTableWidget, "staffTable")
     assert staff.rowCount() == 7 and staff.item(5, 1).text() == "客服专员"
 
@@ -596,13 +596,18 @@ def test_qt_speaks_chinese_and_the_case_view_fits_a_counter_screen(qtbot, desk: 
     assert hint.width() <= 1366 and hint.height() <= 740
 
 
-def test_settings_tables_are_read_only(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
-    from PySide6.QtWidgets import QAbstractItemView, QTableWidget
+def test_a_clerk_sees_the_settings_but_cannot_change_them(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QAbstractItemView, QPushButton, QTableWidget
 
-    window = _window(qtbot, desk)
-    for name in ("slaTable", "staffTable"):
-        table = window.settings_page.findChild(QTableWidget, name)
-        assert table.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
+    window = _window(qtbot, desk)  # 王芳, a clerk
+    page = window.settings_page
+    staff = page.findChild(QTableWidget, "staffTable")
+    assert staff.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
+    sla = page.findChild(QTableWidget, "slaTable")
+    assert not sla.cellWidget(0, 1).isEnabledTo(page)
+    saves = page.findChildren(QPushButton, "saveSettings")
+    assert saves and not any(button.isEnabled() for button in saves)
+    assert not page.findChild(QPushButton, "addStaff").isEnabled()
 
 
 def test_sorting_arrow_stays_on_a_sortable_column(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]

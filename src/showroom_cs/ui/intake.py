@@ -8,6 +8,7 @@ after a crash; saving assigns the case number and removes the draft.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,43 @@ class IntakePage(QWidget):
         options: list[tuple[str, Any]] = [(blank, "")] if blank else []
         return options + [(e.label, e.key) for e in entries]
 
+    def _fill_demands(self) -> None:
+        for entry in self.session.store.settings().active_entries("demand"):
+            check = QCheckBox(entry.label)
+            check.setObjectName(f"demand_{entry.key}")
+            self.demand_boxes[entry.key] = check
+            self.fields[f"demand_{entry.key}"] = check
+            self.demands_row.addWidget(check)
+        self.demands_row.addStretch(1)
+
+    def reload_lists(self) -> None:
+        """The lists as 设置 now has them; what was already chosen stays chosen."""
+        for name, blank in (
+            ("channel", None),
+            ("category", None),
+            ("product_category", "（未选）"),
+        ):
+            combo = self.fields[name]
+            assert isinstance(combo, QComboBox)
+            chosen = combo.currentData()
+            combo.clear()
+            for label, value in self._list(name, blank=blank):
+                combo.addItem(label, value)
+            combo.setCurrentIndex(max(combo.findData(chosen), 0))
+        ticked = {key for key, box in self.demand_boxes.items() if box.isChecked()}
+        while self.demands_row.count():
+            item = self.demands_row.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for key in self.demand_boxes:
+            self.fields.pop(f"demand_{key}", None)
+        self.demand_boxes.clear()
+        self._fill_demands()
+        for key, box in self.demand_boxes.items():
+            box.setChecked(key in ticked)
+            _on_change(box, self.autosave.start)
+
     def _customer_group(self) -> QGroupBox:
         box = QGroupBox("客户信息")
         grid = QGridLayout(box)
@@ -209,16 +247,10 @@ class IntakePage(QWidget):
         description.setMinimumHeight(90)
         self.fields["description"] = description
         form.addRow("投诉内容 *", description)
-        demands = QHBoxLayout()
+        self.demands_row = QHBoxLayout()
         self.demand_boxes: dict[str, QCheckBox] = {}
-        for entry in self.session.store.settings().active_entries("demand"):
-            check = QCheckBox(entry.label)
-            check.setObjectName(f"demand_{entry.key}")
-            self.demand_boxes[entry.key] = check
-            self.fields[f"demand_{entry.key}"] = check
-            demands.addWidget(check)
-        demands.addStretch(1)
-        form.addRow("客户诉求 *", demands)
+        self._fill_demands()
+        form.addRow("客户诉求 *", self.demands_row)
         form.addRow("补充说明", self._line("demand_note"))
         self.attachments = AttachmentStrip(self.session)
         form.addRow("附件", self.attachments)
@@ -445,13 +477,15 @@ class IntakePage(QWidget):
         )
 
 
-def _on_change(widget: QWidget, callback: Any) -> None:
+def _on_change(widget: QWidget, callback: Callable[[], object]) -> None:
+    # The signal's argument is dropped: passed on, an index or a flag would
+    # become the autosave timer's interval.
     if isinstance(widget, QLineEdit | QPlainTextEdit):
-        widget.textChanged.connect(callback)
+        widget.textChanged.connect(lambda *_: callback())
     elif isinstance(widget, QComboBox):
-        widget.currentIndexChanged.connect(callback)
+        widget.currentIndexChanged.connect(lambda *_: callback())
     elif isinstance(widget, QCheckBox):
-        widget.toggled.connect(callback)
+        widget.toggled.connect(lambda *_: callback())
 
 
 def _local(moment: QDateTime) -> dt.datetime:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import workflow
-from ..domain import OPEN_STAGES, Case, Severity, Stage
+from ..domain import OPEN_STAGES, Case, Severity, Staff, Stage
 from ..errors import RuleError
 from ..privacy import mask_name
 from ..queries import CaseFilter
@@ -274,6 +274,31 @@ class KanbanPage(QWidget):
             text=self.text.text(),
             finished_since=now - dt.timedelta(weeks=FINISHED_WEEKS),
         )
+
+    def reload_filters(self) -> None:
+        """The owner and category choices as 设置 now has them."""
+        for combo, first, options in (
+            (self.owner, "全部责任人", [(m.name, m.id) for m in self._active_staff()]),
+            (
+                self.category,
+                "全部类别",
+                [
+                    (e.label, e.key)
+                    for e in self.session.store.settings().active_entries("category")
+                ],
+            ),
+        ):
+            chosen = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(first, None)
+            for label, value in options:
+                combo.addItem(label, value)
+            combo.setCurrentIndex(max(combo.findData(chosen), 0))
+            combo.blockSignals(False)
+
+    def _active_staff(self) -> list[Staff]:
+        return self.session.store.all_staff(active_only=True)
 
     def reload(self) -> None:
         """Re-run every column's query (filters changed or cases moved)."""

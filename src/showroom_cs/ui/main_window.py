@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
         self.calendar.caseRequested.connect(self.open_case)
         self.reminder_bar.caseRequested.connect(self.open_case)
         self.settings_page.restoreRequested.connect(self.restart_on)
+        self.settings_page.settingsChanged.connect(self.settings_changed)
         self.calendar.casesChanged.connect(self.refresh)
         self.kanban.casesChanged.connect(self.refresh)
         self.case_view.casesChanged.connect(self.refresh)
@@ -247,6 +248,15 @@ class MainWindow(QMainWindow):
         self.backup_state.setStyleSheet(f"color: {theme.OVERDUE}; font-weight: bold;")
         self.backup_day = None  # try again at the next sweep
         self.statusBar().showMessage(f"今天的自动备份没有完成：{message}", 30_000)
+
+    def settings_changed(self) -> None:
+        """Settings take effect at once: titles, lists, idle lock, and every page."""
+        settings = self.session.store.settings()
+        self.setWindowTitle(f"门店客诉台 — {settings.showroom_name}")
+        self.intake.reload_lists()
+        self.kanban.reload_filters()
+        self.idle.timer.setInterval(settings.idle_lock_minutes * 60_000)
+        self.refresh()
 
     def restart_on(self, info: BackupInfo) -> None:
         """Close, restore `info`, start again (the app's loop does the rest)."""

@@ -63,6 +63,12 @@ def main() -> int:
     ):
         window.go_to(page)
         shot(name)
+    tabs = window.settings_page.tabs
+    window.go_to(window.settings_page)
+    for number in range(tabs.count()):
+        tabs.setCurrentIndex(number)
+        shot(f"settings-{number + 1}")
+    tabs.setCurrentIndex(0)
     window.go_to(window.calendar)
     for mode, name in ((0, "calendar-month"), (2, "calendar-day")):
         window.calendar.set_mode(mode)
@@ -77,10 +83,12 @@ def main() -> int:
         window.open_case(busy)
         shot("case")
         case = store.case(busy)
-        dialog = ActionDialog(window.session, case, "record_rectification", parent=window)
-        dialog.show()
-        QApplication.processEvents()
-        dialog.grab().save(str(args.out / "dialog.png"))
+        for action in ("record_rectification", "record_contact"):
+            dialog = ActionDialog(window.session, case, action, parent=window)
+            dialog.show()
+            QApplication.processEvents()
+            dialog.grab().save(str(args.out / f"dialog-{action}.png"))
+            dialog.close()
     store.close()
     return 0
 

@@ -593,7 +593,7 @@ def test_qt_speaks_chinese_and_the_case_view_fits_a_counter_screen(qtbot, desk: 
     window = _window(qtbot, desk)
     window.open_case(case.id)
     hint = window.minimumSizeHint()
-    assert hint.width() <= 1366 and hint.height() <= 740
+    assert hint.width() <= 1366 and hint.height() <= 740, (hint.width(), hint.height())
 
 
 def test_a_clerk_sees_the_settings_but_cannot_change_them(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]

@@ -156,6 +156,9 @@ def _run_once(
         window.show()
         app.exec()
         listener.showRequested.disconnect(window.come_forward)
+        # Its timers stop before its database closes (a restart keeps the process).
+        window.close()
+        window.deleteLater()
         return window.restore_from if window.restore_from is not None else 0
     finally:
         store.close()

@@ -30,7 +30,7 @@ from ..errors import ShowroomError
 from .background import run_in_background
 from .recovery import choose_backup_file, confirm_restore
 from .session import Session
-from .settings_tab import SettingsTab
+from .settings_tab import SettingsTab, compact
 
 
 def _selectable(text: str) -> QLabel:
@@ -46,6 +46,7 @@ def _spin(name: str, value: int, low: int, high: int, suffix: str) -> QSpinBox:
     spin.setRange(low, high)
     spin.setSuffix(suffix)
     spin.setValue(value)
+    compact(spin)
     return spin
 
 

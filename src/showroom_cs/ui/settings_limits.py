@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ..domain import ClockKind, Role, Severity
 from ..settings import SLA_UNITS, Settings
 from .session import Session
-from .settings_tab import SettingsTab
+from .settings_tab import SettingsTab, compact
 
 SEVERITIES = (Severity.URGENT, Severity.IMPORTANT, Severity.NORMAL)
 WEEKDAY_NAMES = "一二三四五六日"
@@ -38,6 +38,7 @@ WEEKDAY_NAMES = "一二三四五六日"
 def _time_edit(value: dt.time) -> QTimeEdit:
     edit = QTimeEdit(QTime(value.hour, value.minute))
     edit.setDisplayFormat("HH:mm")
+    compact(edit, 80)
     return edit
 
 
@@ -81,6 +82,7 @@ class LimitsTab(SettingsTab):
                 spin.setRange(-99, 999)  # the core refuses what makes no sense, in words
                 spin.setValue(settings.sla_value(clock, severity))
                 spin.setObjectName(f"sla_{clock.value}_{severity.value}")
+                compact(spin)
                 self.sla.setCellWidget(row, col, spin)
                 self.sla_spins[clock, severity] = spin
             check = QCheckBox("升级")
@@ -119,6 +121,7 @@ class LimitsTab(SettingsTab):
             self._add_window(start, end)
         add = QPushButton("添加时段")
         add.setObjectName("addWindow")
+        add.setMaximumWidth(120)
         add.clicked.connect(lambda: self._add_window(dt.time(15, 0), dt.time(16, 0)))
         windows = QVBoxLayout()
         windows.addLayout(self.windows_box)
@@ -129,6 +132,7 @@ class LimitsTab(SettingsTab):
         self.call_minutes.setRange(1, 120)
         self.call_minutes.setSuffix(" 分钟")
         self.call_minutes.setValue(settings.call_minutes)
+        compact(self.call_minutes)
         form.addRow("每通回访预留", self.call_minutes)
         return box
 
@@ -140,6 +144,7 @@ class LimitsTab(SettingsTab):
         self.windows_box.addWidget(QLabel("至"), row, 1)
         self.windows_box.addWidget(last, row, 2)
         self.windows_box.addWidget(remove, row, 3)
+        self.windows_box.setColumnStretch(4, 1)
         entry = (first, last, remove)
         self.window_rows.append(entry)
         remove.clicked.connect(lambda: self._remove_window(entry))
@@ -163,6 +168,7 @@ class LimitsTab(SettingsTab):
             amount.setDecimals(2)
             amount.setSuffix(" 元")
             amount.setValue((limit or 0) / 100)
+            compact(amount, 160)
             unlimited = QCheckBox("不限")
             unlimited.setChecked(limit is None)
             amount.setEnabled(limit is not None)

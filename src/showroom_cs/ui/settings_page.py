@@ -133,7 +133,7 @@ class HistoryTab(QWidget):
         for column, width in enumerate((140, 80, 120)):
             self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.note = QLabel("只有店长、总经理或老板可以查看设置修改记录。")
+        self.note = QLabel()
         self.note.setObjectName("muted")
         layout.addWidget(self.note)
         layout.addWidget(self.table, 1)
@@ -141,11 +141,16 @@ class HistoryTab(QWidget):
 
     def reload(self) -> None:
         allowed = self.session.staff.role in MANAGER_ROLES
-        self.note.setVisible(not allowed)
         self.table.setVisible(allowed)
         if not allowed:
+            self.note.setText("只有店长、总经理或老板可以查看设置修改记录。")
+            self.note.show()
             return
         entries = op.settings_history(self.session.ctx())
+        self.note.setText(
+            "还没有修改记录。以后每次修改设置或员工，都会记在这里：谁、什么时候、从什么改成什么。"
+        )
+        self.note.setVisible(not entries)
         self.table.setRowCount(len(entries))
         for number, entry in enumerate(entries):
             for column, value in enumerate(

@@ -9,13 +9,26 @@ saved. Non-managers see the same tabs, read-only, with a note why.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .. import operations as op
 from ..domain import MANAGER_ROLES
 from ..errors import ShowroomError
 from ..settings import Settings
 from .session import Session
+
+
+def compact(box: QAbstractSpinBox, width: int = 110) -> QAbstractSpinBox:
+    """Numbers and times are short: no stretching across the tab."""
+    box.setMaximumWidth(width)
+    return box
 
 
 class SettingsTab(QWidget):
@@ -53,9 +66,13 @@ class SettingsTab(QWidget):
         button = QPushButton(save_text)
         button.setObjectName("saveSettings")
         button.setProperty("primary", True)
+        button.setMinimumWidth(140)
         button.setEnabled(self.may_edit)
         button.clicked.connect(self.save)
-        self.layout_.addWidget(button)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(button)
+        self.layout_.addLayout(row)
         self.layout_.addStretch(1)
         return button
 

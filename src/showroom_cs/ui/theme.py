@@ -42,6 +42,12 @@ QMainWindow, QDialog {{ background: white; }}
 QLineEdit, QComboBox, QDateEdit, QDateTimeEdit, QSpinBox, QPlainTextEdit, QTextEdit {{
     border: 1px solid {BORDER}; border-radius: 4px; padding: 4px 6px; background: white; }}
 QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus {{ border-color: {ACCENT}; }}
+QAbstractSpinBox:focus {{ border-color: {ACCENT}; }}
+QAbstractSpinBox {{ border: 1px solid {BORDER}; border-radius: 4px; padding: 4px 6px;
+                    background: white; }}
+/* Under a border the platform's arrows draw broken; numbers and times are typed
+   (or stepped with the wheel and the arrow keys). */
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: 0px; border: none; }}
 QPushButton {{ border: 1px solid {BORDER}; border-radius: 4px; padding: 6px 14px;
                background: white; }}
 QPushButton:hover {{ background: #eef3f8; }}

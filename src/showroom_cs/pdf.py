@@ -287,7 +287,7 @@ def _fields_table(section: Section, values: dict[str, str]) -> list[Flowable]:
             )
             label_bar.keepWithNext = True  # never alone at the foot of a page
             out.append(label_bar)
-            out.append(_boxed_paragraph(values.get(box.field, "")))
+            out.extend(_boxed_paragraph(values.get(box.field, "")))
         elif box.wide:
             if pending:
                 rows.append([*pending, "", ""])
@@ -305,27 +305,41 @@ def _fields_table(section: Section, values: dict[str, str]) -> list[Flowable]:
     return out
 
 
-def _boxed_paragraph(text: str) -> Flowable:
-    """Flowing text in a box as wide as the tables: one paragraph per line, so a
-    text of thousands of short lines lays out in linear time, and the box
-    continues over pages."""
+# Lines per box segment: a segment splits over a page boundary by re-measuring
+# its own lines only, which keeps long texts linear.
+_SEGMENT_LINES = 40
+
+
+def _boxed_paragraph(text: str) -> list[Flowable]:
+    """Flowing text in a box as wide as the tables: one paragraph per line, in
+    segments of a few dozen lines whose side borders join into one box, so a
+    text of thousands of short lines lays out in linear time and continues
+    over pages."""
     lines = (text or "（无）").split("\n")
-    cell = [Paragraph(_para_text(line) or "&nbsp;", STYLES["body"]) for line in lines]
-    return Table(
-        [[cell]],
-        colWidths=[BODY_WIDTH],
-        splitInRow=1,
-        style=TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("BOX", (0, 0), (-1, -1), 0.5, GRID),
-                ("TOPPADDING", (0, 0), (-1, -1), 5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 7),
-                ("LEFTPADDING", (0, 0), (-1, -1), 6),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-            ]
-        ),
-    )
+    # The first segment is short: it goes with the label above it (keepWithNext),
+    # and a long one would push both to the next page.
+    segments = [lines[:3]] + [
+        lines[i : i + _SEGMENT_LINES] for i in range(3, len(lines), _SEGMENT_LINES)
+    ]
+    out: list[Flowable] = []
+    for number, segment in enumerate(segments):
+        first, last = number == 0, number == len(segments) - 1
+        cell = [Paragraph(_para_text(line) or "&nbsp;", STYLES["body"]) for line in segment]
+        style = [
+            ("FONTNAME", (0, 0), (-1, -1), FONT),
+            ("LINEBEFORE", (0, 0), (0, -1), 0.5, GRID),
+            ("LINEAFTER", (0, 0), (0, -1), 0.5, GRID),
+            ("TOPPADDING", (0, 0), (-1, -1), 5 if first else 1),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 7 if last else 1),
+            ("LEFTPADDING", (0, 0), (-1, -1), 6),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ]
+        if first:
+            style.append(("LINEABOVE", (0, 0), (-1, 0), 0.5, GRID))
+        if last:
+            style.append(("LINEBELOW", (0, -1), (-1, -1), 0.5, GRID))
+        out.append(Table([[cell]], colWidths=[BODY_WIDTH], splitInRow=1, style=TableStyle(style)))
+    return out
 
 
 def _signatures(section: Section) -> Flowable:
@@ -381,7 +395,7 @@ def _conclusion(review: Review) -> list[Flowable]:
     ]
     out: list[Flowable] = [Paragraph(_para_text(line), STYLES["body"]) for line in lines]
     if not review.passed:
-        out.append(_boxed_paragraph(review.open_problems))
+        out.extend(_boxed_paragraph(review.open_problems))
     return out
 
 
@@ -399,7 +413,7 @@ def _story(layout: Layout, values: dict[str, str], review: Review | None) -> lis
             if section.fields:
                 parts += _fields_table(section, values)
             if section.text_field:
-                parts.append(_boxed_paragraph(values.get(section.text_field, "")))
+                parts.extend(_boxed_paragraph(values.get(section.text_field, "")))
             if section.checklist and review is not None:
                 parts.append(_checklist(section, review))
             if section.conclusion and review is not None:

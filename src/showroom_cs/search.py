@@ -96,6 +96,8 @@ def search_case_ids(
     An exact case number comes alone, voided or not: a signed paper of a
     voided case must still open it.
     """
+    # A lone surrogate (a broken paste) cannot be encoded for SQLite: drop it.
+    text = text.encode("utf-8", "ignore").decode("utf-8")
     text = _CONTROL.sub(" ", text).strip()
     if not text:
         return []

@@ -98,6 +98,9 @@ def _validated_fields(ctx: Context, draft: CaseDraft) -> dict[str, Any]:
     fields = _validated_editable(
         ctx, {column: getattr(draft, column) for column in EDITABLE}, received_at.date()
     )
+    if not fields.get("demands") and not fields.get("demand_note"):
+        # Blank entries and invisible characters are dropped by the cleaning above.
+        raise RuleError("请填写：客户诉求。", missing=("demands",))
     fields["received_at"] = received_at
     return fields
 

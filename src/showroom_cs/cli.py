@@ -6,6 +6,7 @@ showroom-cs check --db PATH
 showroom-cs schedule --db PATH [--week 2026-W48 | --date 2026-11-23] [--staff NAME] --out FILE.pdf
 showroom-cs backup --db PATH --out DIR
 showroom-cs restore --db PATH FILE
+showroom-cs selftest --db NEW.db [--no-window]
 showroom-cs --version
 """
 
@@ -70,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="用备份文件恢复数据库（先保留当前数据）")
     restore.add_argument("--db", type=Path, required=True, dest="target")
     restore.add_argument("file", type=Path, help="备份文件")
+    selftest = commands.add_parser("selftest", help="自检：在新数据库上走一遍全部功能")
+    selftest.add_argument("--db", type=Path, required=True, dest="target", help="新的数据库文件")
+    selftest.add_argument("--no-window", action="store_true", help="不打开主窗口（没有显示器时）")
     return parser
 
 
@@ -92,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backup(args.target, args.out)
         if args.command == "restore":
             return _restore(args.target, args.file)
+        if args.command == "selftest":
+            return _selftest(args.target, window=not args.no_window)
         return _run_app(args.db, demo=args.demo)
     except ShowroomError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
@@ -307,6 +313,35 @@ def _restore(target: Path, backup_file: Path) -> int:
         store.close()
     print(f"已恢复 {cases} 件案件：{target}；恢复前的数据保留在 {kept}")
     return 0
+
+
+def _selftest(target: Path, *, window: bool) -> int:
+    from .selftest import StepResult, run_selftest
+
+    if target.exists():
+        print(f"错误：{target} 已存在；自检需要一个新的数据库文件。", file=sys.stderr)
+        return 2
+    target.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+
+    def report(step: StepResult) -> None:
+        mark = "通过" if step.ok else "失败"
+        print(f"[{mark}] {step.name}（{step.millis:.0f} ms）：{step.detail}", flush=True)
+
+    passed = run_selftest(target, report)
+    if window:
+        from .ui.selftest_window import window_check
+
+        began = time.perf_counter()
+        try:
+            detail, ok = window_check(target), True
+        except Exception as exc:  # reported like the other steps
+            detail, ok = f"{type(exc).__name__}: {exc}", False
+        report(StepResult("打开主窗口", ok, detail, (time.perf_counter() - began) * 1000))
+        passed &= ok
+    verdict = "自检通过" if passed else "自检失败"
+    print(f"{verdict}（{time.perf_counter() - started:.1f} 秒，showroom-cs {__version__}）")
+    return 0 if passed else 1
 
 
 def _run_app(db: Path | None, *, demo: bool) -> int:

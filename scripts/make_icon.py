@@ -32,7 +32,10 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     big = draw(256)
     big.save(folder / "app.png")
-    big.save(folder / "app.ico", sizes=[(16, 16), (24, 24), (32, 32), (48, 48), (64, 64), (128, 128), (256, 256)])
+    big.save(
+        folder / "app.ico",
+        sizes=[(16, 16), (24, 24), (32, 32), (48, 48), (64, 64), (128, 128), (256, 256)],
+    )
 
 
 if __name__ == "__main__":

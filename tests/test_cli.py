@@ -108,3 +108,17 @@ def test_history_copies_move_every_time_column_of_the_schema() -> None:
         if any(row["name"] == "case_id" for row in store.query(f"PRAGMA table_info({t})"))
     }
     assert with_case - {"attachments"} == set(CHILD_TABLES)
+
+
+def test_the_selftest_walks_the_whole_product_on_a_new_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "check" / "selftest.db"
+    assert main(["selftest", "--db", str(db), "--no-window"]) == 0
+    out = capsys.readouterr().out
+    for step in ("建立门店与员工", "分派、处理、复核、回访、结案", "生成两份表单 PDF", "导出总部周报 CSV"):
+        assert f"[通过] {step}" in out
+    assert "自检通过" in out and "[失败]" not in out
+    assert (db.parent / "registration.pdf").read_bytes().startswith(b"%PDF")
+    assert main(["selftest", "--db", str(db), "--no-window"]) == 2  # never over existing data
+    assert "已存在" in capsys.readouterr().err

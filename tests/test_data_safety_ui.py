@@ -254,3 +254,11 @@ def test_a_database_path_that_cannot_be_used_is_explained(
     )
     assert app_module.run(in_the_way / "cases.db") == 2
     assert told and "无法打开" in told[0] and "请检查路径与权限" in told[0]
+
+
+def test_the_start_up_probe_leaves_once_the_first_window_is_painted(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv(app_module.STARTUP_PROBE, "1")
+    db = _filled(tmp_path / "cases.db", cases=1)
+    assert app_module.run(db) == 0  # returns instead of waiting for a login

@@ -330,10 +330,10 @@ def _selftest(target: Path, *, window: bool) -> int:
 
     passed = run_selftest(target, report)
     if window:
-        from .ui.selftest_window import window_check
-
         began = time.perf_counter()
         try:
+            from .ui.selftest_window import window_check
+
             detail, ok = window_check(target), True
         except Exception as exc:  # reported like the other steps
             detail, ok = f"{type(exc).__name__}: {exc}", False

@@ -693,3 +693,11 @@ def test_the_follow_up_record_dialog_retries_unanswered_calls_and_reopens_on_dis
     after = desk.case(case.id)
     assert after.stage == Stage.IN_PROGRESS and after.escalation_level == 1
     assert "客户不满意，退回二次处理" in desk.store.events(case.id)[-1].note
+
+
+def test_the_window_carries_the_app_icon(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    from showroom_cs.ui.app import prepare_app
+
+    app = prepare_app()
+    window = _window(qtbot, desk)
+    assert not app.windowIcon().isNull() and not window.windowIcon().isNull()

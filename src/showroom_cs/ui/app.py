@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from ..backup import BackupInfo, backup_folder
@@ -80,6 +80,7 @@ def prepare_app() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("门店客诉台")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "app.png"))))
     app.setStyle("Fusion")
     load_qt_chinese(app)
     load_app_font(app)

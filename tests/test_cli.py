@@ -116,7 +116,12 @@ def test_the_selftest_walks_the_whole_product_on_a_new_database(
     db = tmp_path / "check" / "selftest.db"
     assert main(["selftest", "--db", str(db), "--no-window"]) == 0
     out = capsys.readouterr().out
-    for step in ("建立门店与员工", "分派、处理、复核、回访、结案", "生成两份表单 PDF", "导出总部周报 CSV"):
+    for step in (
+        "建立门店与员工",
+        "分派、处理、复核、回访、结案",
+        "生成两份表单 PDF",
+        "导出总部周报 CSV",
+    ):
         assert f"[通过] {step}" in out
     assert "自检通过" in out and "[失败]" not in out
     assert (db.parent / "registration.pdf").read_bytes().startswith(b"%PDF")

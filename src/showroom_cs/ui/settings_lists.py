@@ -9,6 +9,7 @@ the approval and review rules and the head-office file depend on them.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -103,7 +104,7 @@ class ListsTab(SettingsTab):
         self.names.setCurrentRow(0)
         self._fill_routing()
 
-    def _button(self, text: str, name: str, slot: object) -> QPushButton:
+    def _button(self, text: str, name: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
         button.setObjectName(name)
         button.clicked.connect(slot)

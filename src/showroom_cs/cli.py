@@ -7,6 +7,7 @@ showroom-cs schedule --db PATH [--week 2026-W48 | --date 2026-11-23] [--staff NA
 showroom-cs backup --db PATH --out DIR
 showroom-cs restore --db PATH FILE
 showroom-cs selftest --db NEW.db [--no-window]
+showroom-cs bench [--cases 100000] [--quick]
 showroom-cs --version
 """
 
@@ -74,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
     selftest = commands.add_parser("selftest", help="自检：在新数据库上走一遍全部功能")
     selftest.add_argument("--db", type=Path, required=True, dest="target", help="新的数据库文件")
     selftest.add_argument("--no-window", action="store_true", help="不打开主窗口（没有显示器时）")
+    bench = commands.add_parser("bench", help="性能测试：每项与同一次运行中的底线比较")
+    bench.add_argument(
+        "--cases", type=int, default=None, help="案件数（默认 100000，--quick 为 10000）"
+    )
+    bench.add_argument("--quick", action="store_true", help="快速：较少案件和重复次数")
+    bench.add_argument("--dir", type=Path, default=None, help="放临时数据库的文件夹")
     return parser
 
 
@@ -96,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backup(args.target, args.out)
         if args.command == "restore":
             return _restore(args.target, args.file)
+        if args.command == "bench":
+            return _bench(args.cases, quick=args.quick, folder=args.dir)
         if args.command == "selftest":
             return _selftest(args.target, window=not args.no_window)
         return _run_app(args.db, demo=args.demo)
@@ -312,6 +321,18 @@ def _restore(target: Path, backup_file: Path) -> int:
     finally:
         store.close()
     print(f"已恢复 {cases} 件案件：{target}；恢复前的数据保留在 {kept}")
+    return 0
+
+
+def _bench(cases: int | None, *, quick: bool, folder: Path | None) -> int:
+    from .bench import format_table, run_bench
+
+    count = cases or (10_000 if quick else 100_000)
+    began = time.perf_counter()
+    print(f"正在生成 {count} 件案件的演示数据库并测量……", flush=True)
+    rows = run_bench(count, quick=quick, folder=folder)
+    print(format_table(rows))
+    print(f"用时 {time.perf_counter() - began:.0f} 秒")
     return 0
 
 

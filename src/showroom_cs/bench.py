@@ -1,0 +1,458 @@
+"""`showroom-cs bench`: speed and memory at scale, each next to its raw floor.
+
+Absolute times on a shop PC (or a CI box) are noise; what the design decides
+is how far the app is from the same work done with the bare library in the
+same run. Each row times the app's path and its floor several times and
+judges the ratio of the medians against the row's target.
+
+The window rows (start-up, memory) run the real app and a bare Qt window as
+separate processes (`showroom_cs.ui.bench_probe`), so this module stays free
+of Qt like the rest of the core.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import operations as op
+from .agenda import agenda
+from .clock import FixedClock
+from .demo import DEMO_PIN, generate
+from .domain import Stage
+from .export import build_week, week_bounds, week_label
+from .pdf import FONT, register_font, render
+from .queries import CaseFilter, column_page, stage_counts
+from .search import search_case_ids
+from .stats import report
+from .store import Store
+from .store.rows import db_time
+
+Timer = Callable[[], object]
+
+
+@dataclass
+class Row:
+    what: str
+    target: float  # the largest acceptable app / floor ratio
+    app: list[float]  # milliseconds (or MiB for memory)
+    floor: list[float]
+    unit: str = "ms"
+    note: str = ""
+
+    @property
+    def measured(self) -> bool:
+        return bool(self.app) and bool(self.floor)
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.measured:
+            return None
+        floor = statistics.median(self.floor)
+        return statistics.median(self.app) / floor if floor > 0 else None
+
+    @property
+    def within(self) -> bool:
+        return self.ratio is not None and self.ratio <= self.target
+
+
+def _times(work: Timer, repeats: int) -> list[float]:
+    work()  # caches and lazy imports warmed once, outside the figures
+    samples = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        work()
+        samples.append((time.perf_counter() - began) * 1000)
+    return samples
+
+
+@dataclass
+class Bench:
+    db: Path
+    store: Store
+    raw: sqlite3.Connection
+    now: dt.datetime
+    repeats: int
+
+
+# ------------------------------------------------------------------ rows
+
+
+def _stage_counts(b: Bench) -> Row:
+    return Row(
+        "看板阶段计数",
+        3,
+        _times(lambda: stage_counts(b.store), b.repeats),
+        _times(
+            lambda: b.raw.execute("SELECT stage, COUNT(*) FROM cases GROUP BY stage").fetchall(),
+            b.repeats,
+        ),
+    )
+
+
+def _column_page(b: Bench) -> Row:
+    stage, page = Stage.IN_PROGRESS, 100
+
+    def app() -> object:
+        ids = column_page(b.store, stage, CaseFilter(), b.now, offset=0, limit=page)
+        return b.store.cases(ids)
+
+    def floor() -> object:
+        return b.raw.execute(
+            "SELECT * FROM cases WHERE stage = ? ORDER BY next_due_at IS NULL, next_due_at, "
+            "received_at DESC, id DESC LIMIT ?",
+            (stage.value, page),
+        ).fetchall()
+
+    return Row("看板一列的第一页卡片", 2, _times(app, b.repeats), _times(floor, b.repeats))
+
+
+def _search_fts(b: Bench) -> Row:
+    term = "密封胶"
+    return Row(
+        f"搜索 3 字以上（{term}），最新 200 件",
+        2,
+        _times(lambda: search_case_ids(b.store, term, limit=200), b.repeats),
+        _times(
+            lambda: b.raw.execute(
+                "SELECT rowid FROM cases_fts WHERE cases_fts MATCH ? ORDER BY rowid DESC LIMIT 200",
+                (f'"{term}"',),
+            ).fetchall(),
+            b.repeats,
+        ),
+    )
+
+
+def _search_two(b: Bench) -> Row:
+    term = "漏水"
+    return Row(
+        f"搜索 2 字（{term}），最新 200 件",
+        2,
+        _times(lambda: search_case_ids(b.store, term, limit=200), b.repeats),
+        _times(
+            lambda: b.raw.execute(
+                "SELECT id FROM cases WHERE description LIKE ? ORDER BY received_at DESC LIMIT 200",
+                (f"%{term}%",),
+            ).fetchall(),
+            b.repeats,
+        ),
+        note="底线只查投诉内容一栏；应用查编号、姓名、电话、内容、品牌、品类六栏",
+    )
+
+
+def _search_initials(b: Bench) -> Row:
+    term = "zw"
+    return Row(
+        f"拼音首字母搜索（{term}）",
+        2,
+        _times(lambda: search_case_ids(b.store, term, limit=200), b.repeats),
+        _times(
+            lambda: b.raw.execute(
+                "SELECT id FROM cases WHERE name_initials >= ? AND name_initials < ? "
+                "ORDER BY id DESC LIMIT 200",
+                (term, term + "\uffff"),
+            ).fetchall(),
+            b.repeats,
+        ),
+    )
+
+
+def _save_case(b: Bench) -> Row:
+    clerk = b.store.scalar("SELECT id FROM staff WHERE role = 'clerk' AND active = 1")
+    ctx = op.Context(b.store, FixedClock(b.now), clerk)
+    numbers = iter(range(10_000_000, 99_999_999))
+
+    def app() -> object:
+        draft = op.CaseDraft(
+            customer_name="测试客户",
+            customer_phone=f"139{next(numbers)}",
+            category="安装施工",
+            description="衣柜门板关不严，缝隙约 5mm（基准测试）",
+            demands=("维修",),
+        )
+        return op.register_case(ctx, draft)
+
+    floor_db = b.db.with_name("floor-save.db")
+    raw = sqlite3.connect(floor_db, isolation_level=None)
+    for pragma in ("journal_mode = WAL", "synchronous = FULL"):
+        raw.execute(f"PRAGMA {pragma}")
+    raw.execute("CREATE TABLE IF NOT EXISTS c (id INTEGER PRIMARY KEY, data TEXT)")
+    raw.execute("CREATE TABLE IF NOT EXISTS e (id INTEGER PRIMARY KEY, c INTEGER, data TEXT)")
+    payload = json.dumps({"description": "衣柜门板关不严，缝隙约 5mm"} | {"x": "y" * 400})
+
+    def floor() -> object:
+        raw.execute("BEGIN IMMEDIATE")
+        row = raw.execute("INSERT INTO c (data) VALUES (?)", (payload,)).lastrowid
+        raw.execute("INSERT INTO e (c, data) VALUES (?, ?)", (row, payload))
+        return raw.execute("COMMIT")
+
+    try:
+        return Row("保存一件新投诉", 3, _times(app, b.repeats * 3), _times(floor, b.repeats * 3))
+    finally:
+        raw.close()
+
+
+def _pdf(b: Bench) -> Row:
+    case = b.store.case(b.store.scalar("SELECT id FROM cases ORDER BY id DESC LIMIT 1"))
+    register_font()
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    lines = [f"{field.name}：{getattr(case, field.name)}" for field in dataclasses.fields(case)]
+
+    def floor() -> bytes:
+        out = io.BytesIO()
+        canvas = Canvas(out, pagesize=A4)
+        for _ in range(2):  # 客户联 and 存根联
+            canvas.setFont(FONT, 10)
+            y = 800
+            for line in lines:
+                canvas.drawString(40, y, line[:80])
+                y -= 14
+            canvas.showPage()
+        canvas.save()
+        return out.getvalue()
+
+    return Row(
+        "登记表 PDF（两联）",
+        2.5,
+        _times(lambda: render(b.store, case, "registration", now=b.now), b.repeats),
+        _times(floor, b.repeats),
+    )
+
+
+def _week_csv(b: Bench) -> Row:
+    week = week_label(b.now.date() - dt.timedelta(days=7))
+    start, end = week_bounds(week)
+
+    def floor() -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        for row in b.raw.execute(
+            "SELECT * FROM cases WHERE received_at >= ? AND received_at < ?",
+            (db_time(start), db_time(end)),
+        ):
+            writer.writerow(row)
+        return out.getvalue()
+
+    return Row(
+        f"总部周报 CSV（{week}，按周末状态）",
+        5,
+        _times(lambda: build_week(b.store, week), b.repeats),
+        _times(floor, b.repeats),
+    )
+
+
+def _stats_month(b: Bench) -> Row:
+    start = dt.datetime.combine(b.now.date().replace(day=1), dt.time())
+    end = b.now
+    window = (db_time(start), db_time(end))
+
+    def floor() -> object:
+        where = "received_at >= ? AND received_at < ? AND stage != 'voided'"
+        return [
+            b.raw.execute(
+                f"SELECT {dim}, COUNT(*) FROM cases WHERE {where} GROUP BY {dim}", window
+            ).fetchall()
+            for dim in (
+                "category",
+                "severity",
+                "product_category",
+                "channel",
+                "department",
+                "stage",
+            )
+        ]
+
+    return Row(
+        "统计页一个月的汇总",
+        3,
+        _times(lambda: report(b.store, start, end, b.now), b.repeats),
+        _times(floor, b.repeats),
+    )
+
+
+def _calendar_month(b: Bench) -> Row:
+    first = b.now.date().replace(day=1)
+    start = dt.datetime.combine(first - dt.timedelta(days=first.weekday()), dt.time())
+    end = start + dt.timedelta(days=42)
+    window = (db_time(start), db_time(end))
+
+    def floor() -> object:
+        return (
+            b.raw.execute(
+                "SELECT * FROM appointments WHERE starts_at >= ? AND starts_at < ?", window
+            ).fetchall(),
+            b.raw.execute(
+                "SELECT * FROM clocks WHERE due_at >= ? AND due_at < ? "
+                "AND met_at IS NULL AND cancelled_at IS NULL",
+                window,
+            ).fetchall(),
+        )
+
+    return Row(
+        "回访日历一个月的事项",
+        3,
+        _times(lambda: agenda(b.store, start, end, b.now), b.repeats),
+        _times(floor, b.repeats),
+    )
+
+
+def _all_cases_csv(b: Bench) -> Row:
+    return Row("全部案件 CSV", 2, [], [], note="应用还没有导出全部案件的功能")
+
+
+CORE_ROWS = (
+    _stage_counts,
+    _column_page,
+    _search_fts,
+    _search_two,
+    _search_initials,
+    _save_case,
+    _pdf,
+    _week_csv,
+    _all_cases_csv,
+    _stats_month,
+    _calendar_month,
+)
+
+
+# ------------------------------------------------------- demo generation
+
+
+def _demo_rows(db: Path, cases: int) -> tuple[Row, float]:
+    """Generate the demo database (timed) and its floor: the same rows written
+    with executemany in one transaction into an empty copy of the schema."""
+    store = Store.open(db)
+    began = time.perf_counter()
+    generate(store, cases, seed=1)
+    app_ms = (time.perf_counter() - began) * 1000
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    empty = db.with_name("floor-demo.db")
+    Store.open(empty).close()  # the same schema, migrated
+    source = sqlite3.connect(db)
+    tables = [
+        row[0]
+        for row in source.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND name NOT LIKE 'cases_fts%' AND name NOT IN ('_sqlite_migrations', 'settings')"
+        )
+    ]
+    data = {t: source.execute(f"SELECT * FROM {t}").fetchall() for t in tables}
+    source.close()
+    target = sqlite3.connect(empty, isolation_level=None)
+    target.execute("PRAGMA synchronous = FULL")
+    began = time.perf_counter()
+    target.execute("BEGIN")
+    for table, rows in data.items():
+        if rows:
+            marks = ",".join("?" * len(rows[0]))
+            target.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows)
+    target.execute("COMMIT")
+    floor_ms = (time.perf_counter() - began) * 1000
+    target.close()
+    return Row(f"生成 {cases} 件演示案件", 3, [app_ms], [floor_ms]), app_ms
+
+
+# ------------------------------------------------------------ the window
+
+
+def _probe(mode: str, db: Path) -> dict[str, float]:
+    """Run `showroom_cs.ui.bench_probe` in a fresh process: the wall time from
+    its start to its exit right after the first paint, and its memory then."""
+    env = {**os.environ}
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    began = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "showroom_cs.ui.bench_probe", mode, str(db), DEMO_PIN],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    )
+    elapsed = (time.perf_counter() - began) * 1000
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return {**result, "ms": elapsed}
+
+
+def _window_rows(db: Path, repeats: int) -> list[Row]:
+    app = [_probe("app", db) for _ in range(repeats)]
+    floor = [_probe("floor", db) for _ in range(repeats)]
+    startup = Row(
+        "启动到看板画出（整个进程）",
+        2.5,
+        [r["ms"] for r in app],
+        [r["ms"] for r in floor],
+        note="底线：裸 QMainWindow + 从 SQLite 读 200 行的表格",
+    )
+    memory = Row(
+        "主窗口打开、看板显示时的内存",
+        1.5,
+        [r["rss_mib"] for r in app],
+        [r["rss_mib"] + 2 for r in floor],
+        unit="MiB",
+        note="底线：同一裸窗口进程的 RSS + 2 MiB",
+    )
+    return [startup, memory]
+
+
+# ------------------------------------------------------------ running
+
+
+def run_bench(cases: int, *, quick: bool, folder: Path | None = None) -> list[Row]:
+    repeats = 3 if quick else 7
+    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+        db = Path(scratch) / "bench.db"
+        demo_row, _ = _demo_rows(db, cases)
+        store = Store.open(db)
+        raw = sqlite3.connect(db)
+        now = dt.datetime.now().replace(microsecond=0)
+        bench = Bench(db, store, raw, now, repeats)
+        rows = [demo_row]
+        try:
+            rows += [row(bench) for row in CORE_ROWS]
+        finally:
+            raw.close()
+            store.close()
+        rows += _window_rows(db, 2 if quick else 3)
+    return rows
+
+
+def format_table(rows: list[Row]) -> str:
+    lines = [
+        f"{'项目':<26}{'应用 中位':>10}{'最小':>9}{'最大':>9}{'底线':>10}{'倍数':>7}{'目标':>7}  结果"
+    ]
+    for row in rows:
+        target = "≤" + format(row.target, "g")
+        if not row.measured:
+            lines.append(
+                f"{row.what:<26}{'n/a':>10}{'':>9}{'':>9}{'n/a':>10}{'':>7}{target:>7}"
+                f"  未测（{row.note}）"
+            )
+            continue
+        app, floor = row.app, row.floor
+        ratio = row.ratio
+        verdict = "达标" if row.within else "超出"
+        lines.append(
+            f"{row.what:<26}{statistics.median(app):>10.1f}{min(app):>9.1f}{max(app):>9.1f}"
+            f"{statistics.median(floor):>10.1f}{ratio if ratio is not None else float('nan'):>7.2f}"
+            f"{target:>7}  {verdict} {row.unit}" + (f"（{row.note}）" if row.note else "")
+        )
+    within = sum(row.within for row in rows)
+    lines.append(f"bench: {within}/{len(rows)} within target")
+    return "\n".join(lines)

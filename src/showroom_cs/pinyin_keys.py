@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
-
 # Surnames that pypinyin reads with their everyday sound instead of the
 # surname sound; a clerk types the surname sound.
 _SURNAME_READINGS = {
@@ -35,6 +33,10 @@ def name_keys(name: str) -> tuple[str, str]:
     Runs without a reading (Latin letters, digits, emoji) count as one
     syllable, of which only the letters are kept.
     """
+    # Imported here: pypinyin's tables take a quarter second to load, which the
+    # window's start should not wait for (the first registration or search does).
+    from pypinyin import lazy_pinyin
+
     name = name.strip()
     syllables: list[str] = []
     rest = name

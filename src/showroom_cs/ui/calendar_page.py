@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
 from .. import operations as op
 from ..agenda import AgendaItem, ItemKind, agenda
 from ..errors import ShowroomError
-from ..schedule import range_label, schedule_pdf
 from ..search import search_case_ids
 from ..settings import Settings
 from . import theme
@@ -226,6 +225,8 @@ class CalendarPage(QWidget):
         start, end = self.schedule_range()
         staff_id = self.session.staff.id if self.only_mine.isChecked() else None
         now = self.session.clock.now()
+        from ..schedule import schedule_pdf  # reportlab loads when first printing
+
         return schedule_pdf(self.session.store, start, end, now, staff_id=staff_id)
 
     def print_schedule(self, printer: QPrinter | None = None) -> bool:
@@ -241,6 +242,8 @@ class CalendarPage(QWidget):
     def export_schedule(self, target: Path | None = None) -> Path | None:
         start, end = self.schedule_range()
         if target is None:
+            from ..schedule import range_label
+
             target = choose_pdf_path(self, f"上门安排表-{range_label(start, end)}.pdf")
             if target is None:
                 return None

@@ -64,9 +64,11 @@ class MainWindow(QMainWindow):
         self.intake = IntakePage(session)
         self.kanban = KanbanPage(session)
         self.case_list = CaseListPage(session)
-        self.stats = StatsPage(session)
-        self.settings_page = SettingsPage(session)
-        self.calendar = CalendarPage(session)
+        # The calendar, statistics and settings pages are built when first
+        # shown: a counter starts on 今日待办 and the board, and the window
+        # should be there in a second even on years of cases.
+        self._built: dict[str, QWidget] = {}
+        self._placeholders = {name: QWidget() for name in ("calendar", "stats", "settings_page")}
         self.case_view = CaseView(session)
         self.reminder_bar = ReminderBar()
         self.reminded_until: dt.datetime | None = None  # None: not looked since login
@@ -80,9 +82,9 @@ class MainWindow(QMainWindow):
             ("新建投诉", "mdi6.file-document-edit-outline", self.intake, "Ctrl+N"),
             ("案件看板", "mdi6.view-column", self.kanban, "Ctrl+2"),
             ("案件查询", "mdi6.table-search", self.case_list, "Ctrl+3"),
-            ("回访日历", "mdi6.calendar-month", self.calendar, "Ctrl+4"),
-            ("统计", "mdi6.chart-bar", self.stats, "Ctrl+5"),
-            ("设置", "mdi6.cog-outline", self.settings_page, "Ctrl+6"),
+            ("回访日历", "mdi6.calendar-month", self._placeholders["calendar"], "Ctrl+4"),
+            ("统计", "mdi6.chart-bar", self._placeholders["stats"], "Ctrl+5"),
+            ("设置", "mdi6.cog-outline", self._placeholders["settings_page"], "Ctrl+6"),
         ):
             item = QListWidgetItem(theme.icon(icon), title)
             item.setToolTip(f"{title}（{shortcut}）")
@@ -159,18 +161,69 @@ class MainWindow(QMainWindow):
         self.today.caseRequested.connect(self.open_case)
         self.kanban.caseRequested.connect(self.open_case)
         self.case_list.caseRequested.connect(self.open_case)
-        self.calendar.caseRequested.connect(self.open_case)
         self.reminder_bar.caseRequested.connect(self.open_case)
-        self.settings_page.restoreRequested.connect(self.restart_on)
-        self.settings_page.settingsChanged.connect(self.settings_changed)
-        self.calendar.casesChanged.connect(self.refresh)
         self.kanban.casesChanged.connect(self.refresh)
         self.case_view.casesChanged.connect(self.refresh)
         self.intake.caseRegistered.connect(lambda _case_id: self.refresh())
 
     def _show_page(self, row: int) -> None:
-        if row >= 0:
-            self.pages.setCurrentIndex(row)
+        if row < 0:
+            return
+        for name, placeholder in self._placeholders.items():
+            if self.pages.indexOf(placeholder) == row:
+                self._page(name)
+        self.pages.setCurrentIndex(row)
+
+    def _page(self, name: str) -> QWidget:
+        """A lazily built page, built (and wired) on first use."""
+        page = self._built.get(name)
+        if page is not None:
+            return page
+        session = self.session
+        if name == "calendar":
+            calendar = CalendarPage(session)
+            calendar.caseRequested.connect(self.open_case)
+            calendar.casesChanged.connect(self.refresh)
+            page = calendar
+        elif name == "stats":
+            page = StatsPage(session)
+        else:
+            settings = SettingsPage(session)
+            settings.restoreRequested.connect(self.restart_on)
+            settings.settingsChanged.connect(self.settings_changed)
+            page = settings
+        placeholder = self._placeholders[name]
+        index = self.pages.indexOf(placeholder)
+        current = self.pages.currentIndex()
+        self.pages.removeWidget(placeholder)
+        self.pages.insertWidget(index, page)
+        self.pages.setCurrentIndex(current)
+        self._built[name] = page
+        return page
+
+    @property
+    def calendar(self) -> CalendarPage:
+        page = self._page("calendar")
+        assert isinstance(page, CalendarPage)
+        return page
+
+    @property
+    def stats(self) -> StatsPage:
+        page = self._page("stats")
+        assert isinstance(page, StatsPage)
+        return page
+
+    @property
+    def settings_page(self) -> SettingsPage:
+        page = self._page("settings_page")
+        assert isinstance(page, SettingsPage)
+        return page
+
+    def _refresh_built(self, *names: str) -> None:
+        for name in names:
+            page = self._built.get(name)
+            if page is not None:
+                page.refresh()  # type: ignore[attr-defined]
 
     def go_to(self, page: QWidget) -> None:
         """Show a sidebar page."""
@@ -234,8 +287,9 @@ class MainWindow(QMainWindow):
         )
 
     def _backup_done(self, taken: Path | None) -> None:
-        if taken is not None:
-            self.settings_page.refresh()  # its "最近一次备份" line
+        settings = self._built.get("settings_page")
+        if taken is not None and isinstance(settings, SettingsPage):
+            settings.data.show_newest()  # only that line: a tab in use is not rebuilt
         self.backup_state.setText("今日已备份")
         self.backup_state.setToolTip(str(taken.parent) if taken else "今天已经备份过")
         self.backup_state.setStyleSheet("")
@@ -284,8 +338,7 @@ class MainWindow(QMainWindow):
         self.today.refresh()
         self.kanban.reload()
         self.case_list.model.reload()
-        self.stats.refresh()
-        self.calendar.refresh()
+        self._refresh_built("stats", "calendar")
         if self.pages.currentWidget() is self.case_view and self.case_view.case is not None:
             self.case_view.show_case(self.case_view.case.id)
         self.refresh_status()
@@ -335,7 +388,7 @@ class MainWindow(QMainWindow):
             self.reminded_until = None
         self.session.staff = dialog.staff
         self.body.show()
-        self.settings_page.refresh()
+        self._refresh_built("settings_page")
         self.refresh()
         self.check_reminders()
         self.idle.timer.start()

@@ -18,13 +18,20 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 
 from .. import operations as op
 from ..domain import Case
-from ..pdf import form_title, render
 from .session import Session
 
 PRINT_DPI = 300
 
 
+def _form_title(form: str) -> str:
+    from ..pdf import form_title
+
+    return form_title(form)
+
+
 def form_pdf(session: Session, case: Case, form: str) -> bytes:
+    from ..pdf import render  # reportlab loads when first printing, not at start
+
     return render(session.store, case, form)
 
 
@@ -73,12 +80,12 @@ def print_form(
     if printer is None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         dialog = QPrintDialog(printer, parent)
-        dialog.setWindowTitle(f"打印{form_title(form)}")
+        dialog.setWindowTitle(f"打印{_form_title(form)}")
         if dialog.exec() != QPrintDialog.DialogCode.Accepted:
             return False
     pages = print_pdf(data, printer)
     if pages:
-        op.add_note(session.ctx(), case.id, f"打印{form_title(form)}（{pages} 页）", kind="print")
+        op.add_note(session.ctx(), case.id, f"打印{_form_title(form)}（{pages} 页）", kind="print")
     return bool(pages)
 
 
@@ -99,9 +106,11 @@ def export_form(
     """导出PDF: save the form where the person chooses, then a timeline event."""
     data = form_pdf(session, case, form)
     if target is None:
-        target = choose_pdf_path(parent, f"{case.case_no}-{form_title(form)}.pdf")
+        target = choose_pdf_path(parent, f"{case.case_no}-{_form_title(form)}.pdf")
         if target is None:
             return None
     target.write_bytes(data)
-    op.add_note(session.ctx(), case.id, f"导出{form_title(form)} PDF：{target.name}", kind="export")
+    op.add_note(
+        session.ctx(), case.id, f"导出{_form_title(form)} PDF：{target.name}", kind="export"
+    )
     return target

@@ -67,17 +67,10 @@ class DataTab(SettingsTab):
         else:
             size = sum(part.stat().st_size for part in sqlite_files(path) if part.exists())
             form.addRow("数据库", _selectable(f"{path}（{size / 1e6:.1f} MB）"))
-            newest = next(
-                iter(list_backups(backup_folder(path, settings.backup_dir), inspect=False)), None
-            )
-            form.addRow(
-                "最近一次备份",
-                QLabel(
-                    f"{newest.taken_at:%Y-%m-%d %H:%M}（{newest.kind_label}）"
-                    if newest
-                    else "还没有"
-                ),
-            )
+            self.newest = QLabel()
+            self.newest.setObjectName("newestBackup")
+            form.addRow("最近一次备份", self.newest)
+            self.show_newest()
         self.folder = QLineEdit(settings.backup_dir)
         self.folder.setObjectName("backupDir")
         self.folder.setPlaceholderText(
@@ -120,6 +113,17 @@ class DataTab(SettingsTab):
         hint.setWordWrap(True)
         self.layout_.addWidget(hint)
         self.finish()
+
+    def show_newest(self) -> None:
+        """The newest copy in the backup folder (after the day's copy, too)."""
+        path = self.session.store.path
+        if path is None:
+            return
+        folder = backup_folder(path, self.session.store.settings().backup_dir)
+        newest = next(iter(list_backups(folder, inspect=False)), None)
+        self.newest.setText(
+            f"{newest.taken_at:%Y-%m-%d %H:%M}（{newest.kind_label}）" if newest else "还没有"
+        )
 
     def choose_folder(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "备份文件夹", self.folder.text())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from typing import Any, Protocol
 
 from ..domain import (
@@ -72,7 +73,23 @@ def staff_from_row(row: Row) -> Staff:
     return Staff(id=row["id"], name=row["name"], role=Role(row["role"]), active=bool(row["active"]))
 
 
+# Enum members by stored value: a dict lookup is several times cheaper than
+# calling the enum, and the kanban builds a hundred cases per page.
+_SEVERITIES = {m.value: m for m in Severity}
+_STAGES = {m.value: m for m in Stage}
+_LEVELS = {m.value: m for m in EscalationLevel}
+_SOLUTIONS = {m.value: m for m in SolutionKind}
+_FINDINGS = {m.value: m for m in Responsibility}
+_CLOCKS = {m.value: m for m in ClockKind}
+
+
+def _demands(text: str) -> tuple[str, ...]:
+    return () if text == "[]" else tuple(json.loads(text))
+
+
 def case_from_row(row: Row) -> Case:
+    if isinstance(row, sqlite3.Row):
+        row = dict(zip(row.keys(), row, strict=True))  # name lookups on a Row are slow
     return Case(
         id=row["id"],
         case_no=row["case_no"],
@@ -90,11 +107,11 @@ def case_from_row(row: Row) -> Case:
         subject=row["subject"],
         category=row["category"],
         description=row["description"],
-        demands=tuple(json.loads(row["demands"])),
+        demands=_demands(row["demands"]),
         demand_note=row["demand_note"],
-        severity=Severity(row["severity"]),
+        severity=_SEVERITIES[row["severity"]],
         needs_visit=bool(row["needs_visit"]),
-        stage=Stage(row["stage"]),
+        stage=_STAGES[row["stage"]],
         owner_id=row["owner_id"],
         department=row["department"],
         assigned_at=py_time(row["assigned_at"]),
@@ -103,8 +120,8 @@ def case_from_row(row: Row) -> Case:
         invalid_explanation=row["invalid_explanation"],
         investigation_notes=row["investigation_notes"],
         cause_analysis=row["cause_analysis"],
-        responsibility=Responsibility(row["responsibility"]) if row["responsibility"] else None,
-        solution_kind=SolutionKind(row["solution_kind"]) if row["solution_kind"] else None,
+        responsibility=_FINDINGS[row["responsibility"]] if row["responsibility"] else None,
+        solution_kind=_SOLUTIONS[row["solution_kind"]] if row["solution_kind"] else None,
         solution_steps=row["solution_steps"],
         solution_due=py_date(row["solution_due"]),
         solution_cost_fen=row["solution_cost_fen"],
@@ -117,14 +134,14 @@ def case_from_row(row: Row) -> Case:
         closing_actions=row["closing_actions"],
         closing_improvement=row["closing_improvement"],
         closed_at=py_time(row["closed_at"]),
-        escalation_level=EscalationLevel(row["escalation_level"]),
+        escalation_level=_LEVELS[row["escalation_level"]],
         overdue=bool(row["overdue"]),
         reopen_count=row["reopen_count"],
         void_reason=row["void_reason"],
         on_spot=bool(row["on_spot"]),
         first_contact_at=py_time(row["first_contact_at"]),
         next_due_at=py_time(row["next_due_at"]),
-        next_due_kind=ClockKind(row["next_due_kind"]) if row["next_due_kind"] else None,
+        next_due_kind=_CLOCKS[row["next_due_kind"]] if row["next_due_kind"] else None,
     )
 
 

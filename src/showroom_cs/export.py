@@ -24,6 +24,7 @@ from .domain import (
     SATISFACTION_LABELS,
     ClockKind,
     EscalationLevel,
+    Event,
     Role,
     Severity,
     SolutionKind,
@@ -33,7 +34,7 @@ from .domain import (
 from .errors import PermissionDenied, RuleError
 from .privacy import mask_address, mask_name, mask_phone
 from .store import Store
-from .store.rows import db_time
+from .store.rows import db_time, event_from_row
 from .timeline import replay
 
 FORMAT_VERSION = "1"
@@ -138,20 +139,52 @@ def _parse(text: Any) -> dt.datetime | None:
     return None if not text else dt.datetime.fromisoformat(str(text))
 
 
-def case_row(store: Store, case_id: int, week: str, end: dt.datetime, *, full: bool) -> list[str]:
+@dataclass(frozen=True)
+class _History:
+    """What a row needs beyond the case: its events, and its first reached call
+    up to the week's end (read for all the week's cases at once)."""
+
+    events: list[Event]
+    first_reached: str | None
+
+
+def _histories(store: Store, ids: list[int], until: dt.datetime) -> dict[int, _History]:
+    events: dict[int, list[Event]] = {case_id: [] for case_id in ids}
+    reached: dict[int, str | None] = {}
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        marks = ",".join("?" * len(chunk))
+        for row in store.query(
+            f"SELECT * FROM events WHERE case_id IN ({marks}) ORDER BY case_id, id", chunk
+        ):
+            events[row["case_id"]].append(event_from_row(row))
+        for row in store.query(
+            f"SELECT case_id, MIN(at) FROM contacts WHERE case_id IN ({marks}) "
+            "AND reached = 1 AND at <= ? GROUP BY case_id",
+            [*chunk, db_time(until)],
+        ):
+            reached[row[0]] = row[1]
+    return {case_id: _History(events[case_id], reached.get(case_id)) for case_id in ids}
+
+
+def case_row(
+    store: Store,
+    case_id: int,
+    week: str,
+    end: dt.datetime,
+    *,
+    full: bool,
+    history: _History | None = None,
+) -> list[str]:
     """One case as it stood at `end` (exclusive), in column order."""
     settings = store.settings()
-    events = store.events(case_id)
     until = end - dt.timedelta(seconds=1)
+    history = history or _histories(store, [case_id], until)[case_id]
+    events = history.events
     state = replay(events, until=until) or {}
     received = _parse(state.get("received_at"))
     assert received is not None
-    contacts = store.query(
-        "SELECT MIN(at) FROM contacts WHERE case_id = ? AND reached = 1 AND at <= ?",
-        (case_id, db_time(until)),
-    )
     visits = [e.at for e in events if e.kind == "visit_done" and e.at <= until]
-    first_times = [t for t in (_parse(contacts[0][0]), *visits) if t is not None]
+    first_times = [t for t in (_parse(history.first_reached), *visits) if t is not None]
     if state.get("on_spot"):
         first_times.append(received)  # settled face to face at the counter
     first_contact = min(first_times) if first_times else None
@@ -241,8 +274,10 @@ def build_week(store: Store, week: str, *, full: bool = False) -> WeekExport:
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(HEADER)
     ids = cases_of_week(store, start, end)
+    histories = _histories(store, ids, end - dt.timedelta(seconds=1))
     rows = sorted(
-        (case_row(store, case_id, week, end, full=full) for case_id in ids), key=lambda row: row[3]
+        (case_row(store, i, week, end, full=full, history=histories[i]) for i in ids),
+        key=lambda row: row[3],
     )
     writer.writerows(rows)
     data = ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -108,17 +108,30 @@ def search_case_ids(
     terms = _terms(text.lower())
     if not terms:  # only punctuation ("-", "()"): nothing to look for
         return []
+    # A term for the trigram index drives the query: the index hands out its
+    # matches newest first and the first page stops early (an IN (subquery)
+    # would collect every match before sorting: 1.0 ms against 0.2 ms at
+    # 100,000 cases).
+    driver = next((t for t in terms if len(t) >= 3 and not _LETTERS.match(t)), None)
     conditions: list[str] = []
     params: list[object] = []
     for term in terms:
+        if term is driver:
+            continue
         if _LETTERS.match(term):
             conditions.append(_pinyin_condition(term, params, with_text=len(term) >= 3))
         else:
             conditions.append(_text_condition(term, params))
     if not include_voided:
         conditions.append("c.stage != 'voided'")
-    sql = (
-        "SELECT c.id FROM cases c WHERE " + " AND ".join(conditions) + " ORDER BY c.id DESC LIMIT ?"
-    )
+    where = "".join(f" AND {condition}" for condition in conditions)
+    if driver is not None:
+        sql = (
+            "SELECT c.id FROM cases_fts f JOIN cases c ON c.id = f.rowid "
+            f"WHERE cases_fts MATCH ?{where} ORDER BY f.rowid DESC LIMIT ?"
+        )
+        params = [_fts_phrase(driver), *params]
+    else:
+        sql = f"SELECT c.id FROM cases c WHERE 1{where} ORDER BY c.id DESC LIMIT ?"
     params.append(limit)
     return [row[0] for row in store.query(sql, params)]

@@ -98,54 +98,40 @@ def agenda(
         "AND k.met_at IS NULL AND k.cancelled_at IS NULL "
     )
     # Calls sit at their planned slot (the partial index on open planned calls)
-    # and belong to the clerk who registered the case, who calls back.
-    for row in store.query(
-        open_clocks + "AND (:me IS NULL OR c.received_by = :me) "
-        "AND k.planned_at >= :start AND k.planned_at < :end",
-        window,
-    ):
-        clock = ClockKind(row["kind"])
-        due = dt.datetime.fromisoformat(row["due_at"])
-        items.append(
-            AgendaItem(
-                kind=ItemKind.CALL,
-                title=f"{clock.label} · {row['customer_name']}",
-                case_id=row["case_id"],
-                case_no=row["case_no"],
-                customer=row["customer_name"],
-                starts_at=dt.datetime.fromisoformat(row["planned_at"]),
-                ends_at=None,
-                staff_id=row["received_by"],
-                address=row["customer_address"],
-                overdue=due <= now,
-                clock_id=row["id"],
-                due_at=due,
-            )
-        )
-    # The other limits sit at their due time (the partial index on open clocks)
+    # and belong to the clerk who registered the case, who calls back; the
+    # other limits sit at their due time (the partial index on open clocks)
     # and belong to whoever is responsible for the case.
-    for row in store.query(
-        open_clocks + "AND (:me IS NULL OR COALESCE(c.owner_id, c.received_by) = :me) "
-        "AND k.due_at >= :start AND k.due_at < :end AND k.planned_at IS NULL",
-        window,
+    for is_call, where in (
+        (
+            True,
+            "AND (:me IS NULL OR c.received_by = :me) "
+            "AND k.planned_at >= :start AND k.planned_at < :end",
+        ),
+        (
+            False,
+            "AND (:me IS NULL OR COALESCE(c.owner_id, c.received_by) = :me) "
+            "AND k.due_at >= :start AND k.due_at < :end AND k.planned_at IS NULL",
+        ),
     ):
-        clock = ClockKind(row["kind"])
-        due = dt.datetime.fromisoformat(row["due_at"])
-        items.append(
-            AgendaItem(
-                kind=ItemKind.DUE,
-                title=f"{clock.label}截止 · {row['customer_name']}",
-                case_id=row["case_id"],
-                case_no=row["case_no"],
-                customer=row["customer_name"],
-                starts_at=due,
-                ends_at=None,
-                staff_id=row["responsible"],
-                address=row["customer_address"],
-                overdue=due <= now,
-                due_at=due,
+        for row in store.query(open_clocks + where, window):
+            clock = ClockKind(row["kind"])
+            due = dt.datetime.fromisoformat(row["due_at"])
+            items.append(
+                AgendaItem(
+                    kind=ItemKind.CALL if is_call else ItemKind.DUE,
+                    title=f"{clock.label}{'' if is_call else '截止'} · {row['customer_name']}",
+                    case_id=row["case_id"],
+                    case_no=row["case_no"],
+                    customer=row["customer_name"],
+                    starts_at=dt.datetime.fromisoformat(row["planned_at"]) if is_call else due,
+                    ends_at=None,
+                    staff_id=row["received_by"] if is_call else row["responsible"],
+                    address=row["customer_address"],
+                    overdue=due <= now,
+                    clock_id=row["id"] if is_call else None,
+                    due_at=due,
+                )
             )
-        )
     items.sort(key=lambda item: (item.starts_at, item.case_no))
     return items
 

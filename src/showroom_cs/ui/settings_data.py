@@ -112,7 +112,7 @@ class DataTab(SettingsTab):
         hint.setObjectName("muted")
         hint.setWordWrap(True)
         self.layout_.addWidget(hint)
-        self.finish()
+        self.finish(self.save)
 
     def show_newest(self) -> None:
         """The newest copy in the backup folder (after the day's copy, too)."""

@@ -61,7 +61,7 @@ class LimitsTab(SettingsTab):
         scroll.setWidget(body)
         self.layout_.addWidget(scroll, 1)
         body.setEnabled(self.may_edit)
-        self.finish()
+        self.finish(self.save)
         self.layout_.takeAt(self.layout_.count() - 1)  # no stretch: the scroll area fills
 
     # the SLA table ---------------------------------------------------------

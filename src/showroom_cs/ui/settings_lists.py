@@ -100,7 +100,7 @@ class ListsTab(SettingsTab):
         self.routing.verticalHeader().setVisible(False)
         self.routing.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.layout_.addWidget(self.routing, 2)
-        self.finish("保存默认分派")
+        self.finish(self.save, "保存默认分派")
         self.names.setCurrentRow(0)
         self._fill_routing()
 

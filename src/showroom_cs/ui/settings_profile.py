@@ -61,7 +61,7 @@ class ProfileTab(SettingsTab):
         form.addRow("标志（印在表单上）", holder)
         self.layout_.addLayout(form)
         self._show_logo()
-        self.finish()
+        self.finish(self.save)
 
     def _line(self, name: str, text: str, limit: int) -> QLineEdit:
         line = QLineEdit(text)

@@ -8,6 +8,8 @@ saved. Non-managers see the same tabs, read-only, with a note why.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -59,8 +61,8 @@ class SettingsTab(QWidget):
     def may_edit(self) -> bool:
         return self.session.staff.role in MANAGER_ROLES
 
-    def finish(self, save_text: str = "保存") -> QPushButton:
-        """The message lines and the save button, at the bottom of the tab."""
+    def finish(self, save: Callable[[], None], save_text: str = "保存") -> QPushButton:
+        """The message lines and the save button (running `save`), at the bottom."""
         self.layout_.addWidget(self.error)
         self.layout_.addWidget(self.notice)
         button = QPushButton(save_text)
@@ -68,17 +70,13 @@ class SettingsTab(QWidget):
         button.setProperty("primary", True)
         button.setMinimumWidth(140)
         button.setEnabled(self.may_edit)
-        button.clicked.connect(self.save)
+        button.clicked.connect(save)
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(button)
         self.layout_.addLayout(row)
         self.layout_.addStretch(1)
         return button
-
-    def save(self) -> None:
-        """Overridden: build the new settings and `apply()` them."""
-        raise NotImplementedError
 
     def apply(self, new: Settings) -> bool:
         try:

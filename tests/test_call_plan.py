@@ -4,6 +4,7 @@ nobody answers, moved when the customer asks, and listed in 今日待办."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -173,3 +174,13 @@ def test_the_calendar_shows_calls_at_their_slot_and_today_lists_them(desk: Desk)
     assert [(t.what, t.overdue) for t in missed] == [("回访", True)]
     follow_up(desk, desk.case(case.id))  # made late, but made
     assert not [t for t in todo_items(desk.store, clerk, desk.clock.now()) if "回访" in t.what]
+
+
+def test_a_busy_clerks_calls_never_share_a_slot(desk: Desk) -> None:
+    # 60 cases at once: nearly three days of slots (21 a day).
+    cases = [desk.register(customer_phone=f"138{n:08d}") for n in range(60)]
+    slots = sorted(_call(desk, c.id, ClockKind.PROGRESS_CALL).planned_at for c in cases)
+    length = dt.timedelta(minutes=desk.store.settings().call_minutes)
+    assert all(later >= earlier + length for earlier, later in itertools.pairwise(slots))
+    assert slots[0] == at(4, 10, 30) and slots[20] == at(4, 17, 20)
+    assert slots[21] == at(5, 10, 30)  # the next day's first slot

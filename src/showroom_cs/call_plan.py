@@ -10,6 +10,7 @@ calls line up one after another instead of piling onto the window's end.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 
 from . import sla
 from .settings import Settings
@@ -48,10 +49,16 @@ def free_call_slot(
         (staff_id, *window),
     ):
         busy.append((dt.datetime.fromisoformat(row[0]), dt.datetime.fromisoformat(row[1])))
+    # Sorted by start, each slot looks only at the busy spans that could reach
+    # it (a busy clerk has hundreds of calls planned: no scan of them all).
+    busy.sort()
+    starts = [start for start, _ in busy]
+    longest = max((end - start for start, end in busy), default=length)
     first: dt.datetime | None = None
     for slot in sla.call_slots(earliest, settings):
         first = first or slot
-        if not any(start < slot + length and slot < end for start, end in busy):
+        near = busy[bisect_left(starts, slot - longest) : bisect_left(starts, slot + length)]
+        if not any(slot < end for _, end in near):
             return slot
     # Two weeks fully booked: better a double-booked slot than no plan at all.
     return first or earliest

@@ -122,53 +122,50 @@ def _column_page(b: Bench) -> Row:
     return Row("看板一列的第一页卡片", 2, _times(app, b.repeats), _times(floor, b.repeats))
 
 
-def _search_fts(b: Bench) -> Row:
-    term = "密封胶"
+def _search(b: Bench, what: str, term: str, floor_sql: str, *params: str, note: str = "") -> Row:
+    """The search box's query for `term`, newest 200, next to one raw query."""
     return Row(
-        f"搜索 3 字以上（{term}），最新 200 件",
+        what,
         2,
         _times(lambda: search_case_ids(b.store, term, limit=200), b.repeats),
-        _times(
-            lambda: b.raw.execute(
-                "SELECT rowid FROM cases_fts WHERE cases_fts MATCH ? ORDER BY rowid DESC LIMIT 200",
-                (f'"{term}"',),
-            ).fetchall(),
-            b.repeats,
-        ),
+        _times(lambda: b.raw.execute(floor_sql, params).fetchall(), b.repeats),
+        note=note,
+    )
+
+
+def _search_fts(b: Bench) -> Row:
+    term = "密封胶"
+    return _search(
+        b,
+        f"搜索 3 字以上（{term}），最新 200 件",
+        term,
+        "SELECT rowid FROM cases_fts WHERE cases_fts MATCH ? ORDER BY rowid DESC LIMIT 200",
+        f'"{term}"',
     )
 
 
 def _search_two(b: Bench) -> Row:
     term = "漏水"
-    return Row(
+    return _search(
+        b,
         f"搜索 2 字（{term}），最新 200 件",
-        2,
-        _times(lambda: search_case_ids(b.store, term, limit=200), b.repeats),
-        _times(
-            lambda: b.raw.execute(
-                "SELECT id FROM cases WHERE description LIKE ? ORDER BY received_at DESC LIMIT 200",
-                (f"%{term}%",),
-            ).fetchall(),
-            b.repeats,
-        ),
+        term,
+        "SELECT id FROM cases WHERE description LIKE ? ORDER BY received_at DESC LIMIT 200",
+        f"%{term}%",
         note="底线只查投诉内容一栏；应用查编号、姓名、电话、内容、品牌、品类六栏",
     )
 
 
 def _search_initials(b: Bench) -> Row:
     term = "zw"
-    return Row(
+    return _search(
+        b,
         f"拼音首字母搜索（{term}）",
-        2,
-        _times(lambda: search_case_ids(b.store, term, limit=200), b.repeats),
-        _times(
-            lambda: b.raw.execute(
-                "SELECT id FROM cases WHERE name_initials >= ? AND name_initials < ? "
-                "ORDER BY id DESC LIMIT 200",
-                (term, term + "\uffff"),
-            ).fetchall(),
-            b.repeats,
-        ),
+        term,
+        "SELECT id FROM cases WHERE name_initials >= ? AND name_initials < ? "
+        "ORDER BY id DESC LIMIT 200",
+        term,
+        term + "\uffff",
     )
 
 

@@ -1244,26 +1244,31 @@ def test_workflow_free_text(tmp_path: Path) -> None:
         kind, text = last_event(desk, cid)
         assert kind == "reject_solution" and text.startswith(f"客户不接受方案：{held['words']}，")
 
-        _, held = attempt(
-            desk,
-            cid,
-            lambda customer_words, next_action: op.record_contact(
-                clerk,
+        def fuzzed_call(purpose: ContactPurpose, words: str, then: str, **extra: Any) -> None:
+            """A reached call with fuzzed words and next action, kept as cleaned."""
+            _, held = attempt(
+                desk,
                 cid,
-                method=ContactMethod.PHONE,
-                purpose=ContactPurpose.PROGRESS,
-                reached=True,
-                customer_words=customer_words,
-                next_action=next_action,
-            ),
-            customer_words=Said(s["words"], "客户原话"),
-            next_action=Said(s["next"], "下一步", 500),
-        )
-        contact = desk.store.contacts(cid)[-1]
-        assert (contact.customer_words, contact.next_action) == (
-            held["customer_words"],
-            held["next_action"],
-        )
+                lambda customer_words, next_action: op.record_contact(
+                    clerk,
+                    cid,
+                    method=ContactMethod.PHONE,
+                    purpose=purpose,
+                    reached=True,
+                    customer_words=customer_words,
+                    next_action=next_action,
+                    **extra,
+                ),
+                customer_words=Said(words, "客户原话"),
+                next_action=Said(then, "下一步", 500),
+            )
+            contact = desk.store.contacts(cid)[-1]
+            assert (contact.customer_words, contact.next_action) == (
+                held["customer_words"],
+                held["next_action"],
+            )
+
+        fuzzed_call(ContactPurpose.PROGRESS, s["words"], s["next"])
 
         _, held = attempt(
             desk,
@@ -1279,27 +1284,7 @@ def test_workflow_free_text(tmp_path: Path) -> None:
             op.review_case(manager, cid, items=[ReviewItem("复查", True)], passed=True)
         assert desk.case(cid).stage == Stage.FOLLOW_UP
 
-        _, held = attempt(
-            desk,
-            cid,
-            lambda customer_words, next_action: op.record_contact(
-                clerk,
-                cid,
-                method=ContactMethod.PHONE,
-                purpose=ContactPurpose.FOLLOW_UP,
-                reached=True,
-                satisfaction=4,
-                customer_words=customer_words,
-                next_action=next_action,
-            ),
-            customer_words=Said(s["follow_words"], "客户原话"),
-            next_action=Said(s["follow_next"], "下一步", 500),
-        )
-        contact = desk.store.contacts(cid)[-1]
-        assert (contact.customer_words, contact.next_action) == (
-            held["customer_words"],
-            held["next_action"],
-        )
+        fuzzed_call(ContactPurpose.FOLLOW_UP, s["follow_words"], s["follow_next"], satisfaction=4)
 
         _, held = attempt(
             desk,

@@ -188,7 +188,8 @@ def test_the_full_phone_number_is_shown_on_demand_and_the_timeline_says_who_look
     view = window.case_view
     assert "138****8000" in _customer_text(view)
     reveal = view.findChild(QPushButton, "revealPhone")
-    qtbot.waitUntil(reveal.isVisible)
+    # Laid out, not just shown: a click at the centre of a 0-pixel-high button misses.
+    qtbot.waitUntil(lambda: reveal.isVisible() and not reveal.visibleRegion().isEmpty())
     qtbot.mouseClick(reveal, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "138 0013 8000" in _customer_text(view))
     assert "138****8000" not in _customer_text(view)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .domain import (
@@ -61,12 +62,9 @@ class CaseFilter:
     # Finished columns show only recent weeks; None shows all.
     finished_since: dt.datetime | None = None
 
-    def with_matches(self, store: Store) -> CaseFilter:
-        """The same filter with the text search run once, for many column queries."""
-        if not self.text.strip():
-            return dataclasses.replace(self, matches=None)
-        found = search_case_ids(store, self.text, limit=TEXT_FILTER_LIMIT)
-        return dataclasses.replace(self, matches=tuple(found))
+    def with_matches(self, matches: Sequence[int]) -> CaseFilter:
+        """The same filter with its text already searched (off the UI thread)."""
+        return dataclasses.replace(self, matches=tuple(matches))
 
 
 FINISHED = (Stage.CLOSED, Stage.INVALID)
@@ -222,23 +220,22 @@ SORTABLE = {
 def case_list_ids(
     store: Store,
     *,
-    text: str = "",
+    matches: Sequence[int] | None = None,
     sort: str = "received_at",
     descending: bool = True,
     offset: int = 0,
     limit: int = 200,
 ) -> list[int]:
-    """A page of the case list: all cases (or the search's matches), sorted in SQL."""
+    """A page of the case list: all cases (or only `matches`, a search's ids), sorted in SQL."""
     order = SORTABLE[sort]
     direction = "DESC" if descending else "ASC"
     order_sql = ", ".join(f"{part.strip()} {direction}" for part in order.split(","))
-    if text.strip():
-        ids = search_case_ids(store, text, limit=TEXT_FILTER_LIMIT, include_voided=True)
-        marks = ",".join("?" for _ in ids) or "NULL"
+    if matches is not None:
+        marks = ",".join("?" for _ in matches) or "NULL"
         rows = store.query(
             f"SELECT id FROM cases WHERE id IN ({marks}) ORDER BY {order_sql}, id {direction} "
             "LIMIT ? OFFSET ?",
-            [*ids, limit, offset],
+            [*matches, limit, offset],
         )
     else:
         rows = store.query(
@@ -248,7 +245,7 @@ def case_list_ids(
     return [row[0] for row in rows]
 
 
-def case_list_count(store: Store, *, text: str = "") -> int:
-    if text.strip():
-        return len(search_case_ids(store, text, limit=TEXT_FILTER_LIMIT, include_voided=True))
+def case_list_count(store: Store, *, matches: Sequence[int] | None = None) -> int:
+    if matches is not None:
+        return len(matches)
     return int(store.scalar("SELECT COUNT(*) FROM cases"))

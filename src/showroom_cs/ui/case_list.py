@@ -22,6 +22,7 @@ from ..queries import TEXT_FILTER_LIMIT, case_list_count, case_list_ids
 from ..sla import describe_remaining
 from . import theme
 from .case_models import CASE_ROLE, CaseCache
+from .finder import Finder
 from .session import Session
 
 PAGE = 200
@@ -49,22 +50,27 @@ class CaseTableModel(QAbstractTableModel):
         self.cache = CaseCache(session.store)
         self.names = {s.id: s.name for s in session.store.all_staff()}
         self.text = ""
+        self.matches: list[int] | None = None  # the search's ids; None lists every case
         self.sort_key = "received_at"
         self.descending = True
         self.ids: list[int] = []
         self.total = 0
 
-    def reload(self, text: str | None = None) -> None:
+    def show_matches(self, text: str, matches: list[int] | None) -> None:
+        """List only `matches` (what `text` found), or every case when None."""
+        self.text, self.matches = text, matches
+        self.reload()
+
+    def reload(self) -> None:
         # Query first, reset after: a failed query leaves the table as it was.
-        text = self.text if text is None else text
         store = self.session.store
-        total = case_list_count(store, text=text)
+        total = case_list_count(store, matches=self.matches)
         ids = case_list_ids(
-            store, text=text, sort=self.sort_key, descending=self.descending, limit=PAGE
+            store, matches=self.matches, sort=self.sort_key, descending=self.descending, limit=PAGE
         )
         self.beginResetModel()
         self.cache.forget()
-        self.text, self.total, self.ids = text, total, ids
+        self.total, self.ids = total, ids
         self.endResetModel()
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
@@ -75,7 +81,7 @@ class CaseTableModel(QAbstractTableModel):
             return
         more = case_list_ids(
             self.session.store,
-            text=self.text,
+            matches=self.matches,
             sort=self.sort_key,
             descending=self.descending,
             offset=len(self.ids),
@@ -184,6 +190,8 @@ class CaseListPage(QWidget):
         self.empty.setObjectName("emptyState")
         self.empty.hide()
         self.model: CaseTableModel = CaseTableModel(session)
+        self.finder = Finder(session, self)
+        self.finder.busyChanged.connect(self._busy)
         self.model.modelReset.connect(self._update_count)
         self.table = QTableView()
         self.table.setObjectName("caseTable")
@@ -205,11 +213,30 @@ class CaseListPage(QWidget):
             self.table.setColumnWidth(column, width)
 
     def _search(self) -> None:
-        self.model.reload(self.search.text())
+        self._find(self.search.text())
 
     def _cleared(self, text: str) -> None:
         if not text:
-            self.model.reload("")
+            self.model.show_matches("", None)
+
+    def refresh(self) -> None:
+        """Cases moved or arrived: search again (if searching) and re-read the rows."""
+        self._find(self.model.text)
+
+    def _find(self, text: str) -> None:
+        if not text.strip():
+            self.model.show_matches("", None)
+            return
+        self.count.setText(f"正在查找「{text.strip()}」…")
+        self.finder.find(
+            text,
+            limit=TEXT_FILTER_LIMIT,
+            include_voided=True,
+            on_found=lambda ids: self.model.show_matches(text, ids),
+        )
+
+    def _busy(self, busy: bool) -> None:
+        self.table.setEnabled(not busy)  # rows of the last search must not be opened meanwhile
 
     def _update_count(self) -> None:
         total = self.model.total

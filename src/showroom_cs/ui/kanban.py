@@ -32,11 +32,12 @@ from .. import workflow
 from ..domain import OPEN_STAGES, Case, Severity, Staff, Stage
 from ..errors import RuleError
 from ..privacy import mask_name
-from ..queries import CaseFilter
+from ..queries import TEXT_FILTER_LIMIT, CaseFilter
 from ..sla import describe_remaining, describe_remaining_short
 from . import theme
 from .action_dialog import ActionDialog
 from .case_models import CASE_ROLE, CaseCache, StageColumnModel
+from .finder import Finder
 from .session import Session
 
 CARD_HEIGHT = 104
@@ -199,6 +200,7 @@ class KanbanPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.cache = CaseCache(session.store)
+        self.finder = Finder(session, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         title = QLabel("案件看板")
@@ -257,6 +259,11 @@ class KanbanPage(QWidget):
         for widget in (self.owner, self.category, self.severity, self.overdue):
             bar.addWidget(widget)
         bar.addWidget(self.text, 1)
+        self.busy = QLabel("正在查找…")
+        self.busy.setObjectName("muted")
+        self.busy.hide()
+        bar.addWidget(self.busy)
+        self.finder.busyChanged.connect(self.busy.setVisible)
         return bar
 
     def _text_cleared(self, text: str) -> None:
@@ -301,9 +308,28 @@ class KanbanPage(QWidget):
         return self.session.store.all_staff(active_only=True)
 
     def reload(self) -> None:
-        """Re-run every column's query (filters changed or cases moved)."""
+        """Re-run every column's query (filters changed or cases moved); a text
+        filter is searched first, off the UI thread."""
+        flt = self.current_filter()
+        if not flt.text.strip():
+            self._show(flt)
+            return
+        self.finder.find(
+            flt.text,
+            limit=TEXT_FILTER_LIMIT,
+            include_voided=False,
+            on_found=lambda ids: self._show(flt.with_matches(ids)),
+        )
+
+    def show_found(self, text: str, ids: list[int]) -> None:
+        """The board narrowed to what the search box already found for `text`."""
+        self.text.blockSignals(True)
+        self.text.setText(text)
+        self.text.blockSignals(False)
+        self._show(self.current_filter().with_matches(ids))
+
+    def _show(self, flt: CaseFilter) -> None:
         self.cache.forget()
-        flt = self.current_filter().with_matches(self.session.store)
         for model in self.models.values():
             model.reload(flt)
 

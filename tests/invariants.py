@@ -5,7 +5,7 @@ from __future__ import annotations
 from showroom_cs.domain import NOT_SATISFIED_MAX, ApprovalStatus, Stage
 from showroom_cs.operations._common import DERIVED_COLUMNS
 from showroom_cs.store import Store
-from showroom_cs.timeline import replay
+from showroom_cs.timeline import replay, rewind
 
 
 def case_problems(store: Store, case_id: int) -> list[str]:
@@ -23,6 +23,11 @@ def case_problems(store: Store, case_id: int) -> list[str]:
             if not rebuilt or rebuilt.get(k) != v
         }
         problems.append(f"timeline does not rebuild the case: {diff}")
+    for cut in range(1, len(events)):  # the export's way back from the row as stored
+        back = rewind(tracked, [e.changes for e in events[cut:]])
+        if back != replay(events[:cut]):
+            problems.append(f"rewinding to event {cut} does not match replaying up to it")
+            break
     if not events or events[0].kind != "register":
         problems.append("first event is not the registration")
     if any(not e.changes and not e.note for e in events):

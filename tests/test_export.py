@@ -17,10 +17,13 @@ from showroom_cs.cli import main
 from showroom_cs.domain import ContactMethod, ContactPurpose
 from showroom_cs.errors import PermissionDenied, RuleError
 from showroom_cs.export import (
+    ALL_CASES,
     COLUMNS,
     HEADER,
     MergeError,
+    build_all,
     build_week,
+    export_all_cases,
     export_week,
     last_complete_week,
     merge_weeks,
@@ -90,6 +93,32 @@ def test_file_format_masking_and_formula_neutralising(desk: Desk, tmp_path: Path
     assert rows_of(path.read_bytes())[1][23] == "张伟"
     history = desk.store.query("SELECT week, full, rows, sha256, by_id FROM exports")
     assert [tuple(r) for r in history] == [("2026-W48", 1, 1, export.sha256, desk.staff["陈静"].id)]
+
+
+def test_the_all_cases_file_lists_every_case_as_it_stands_now(desk: Desk, tmp_path: Path) -> None:
+    older = to_closed(desk, desk.register(customer_name="张伟"))
+    desk.clock.set(dt.datetime(2026, 12, 2, 10))  # the following week
+    newer = desk.register(customer_phone="13912345678", description="@SUM(A1)")
+    voided = desk.register(customer_phone="13712345678")
+    op.void_case(desk.as_("陈静"), voided.id, "重复登记")
+    data = build_all(desk.store, desk.clock.now()).data
+    header, *rows = rows_of(data)
+    assert tuple(header) == HEADER
+    records = [dict(zip((c.key for c in COLUMNS), row, strict=True)) for row in rows]
+    assert [r["case_no"] for r in records] == [older.case_no, newer.case_no, voided.case_no]
+    assert [r["week"] for r in records] == ["2026-W48", "2026-W49", "2026-W49"]
+    assert [r["stage"] for r in records] == ["已结案", "已登记", "已作废"]
+    assert records[0]["closed_at"] and records[0]["customer_name"] == "张**"
+    assert records[1]["summary"] == "'@SUM(A1)"
+    with pytest.raises(PermissionDenied, match="客服专员不能导出完整的客户信息"):
+        export_all_cases(desk.store, desk.staff["王芳"], tmp_path, full=True, now=desk.clock.now())
+    path, export = export_all_cases(
+        desk.store, desk.staff["陈静"], tmp_path, full=True, now=desk.clock.now()
+    )
+    assert path.name == f"{desk.store.settings().showroom_code}_全部案件_20261202.csv"
+    assert rows_of(path.read_bytes())[1][23] == "张伟" and export.rows == 3
+    history = desk.store.query("SELECT week, full, rows FROM exports")
+    assert [tuple(r) for r in history] == [(ALL_CASES, 1, 3)]
 
 
 def _record(data: bytes) -> dict[str, str]:
@@ -283,3 +312,35 @@ def test_the_export_dialog_shows_the_week_and_its_history(
     assert path is not None and path.exists()
     assert clerk.message.text().startswith("已导出 1 件")
     assert clerk.history.rowCount() == 1 and clerk.history.item(0, 3).text() == "已遮盖"
+
+
+def test_the_export_dialog_writes_all_cases_off_the_ui_thread(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("PySide6")
+    from showroom_cs.clock import FixedClock
+    from showroom_cs.store import Store
+    from showroom_cs.ui.export_dialog import ExportDialog
+    from showroom_cs.ui.session import Session
+
+    from .conftest import START, make_desk
+
+    desk = make_desk(Store.open(tmp_path / "cases.db"), FixedClock(START))
+    for phone in ("13812340001", "13812340002"):
+        desk.register(customer_phone=phone)
+    dialog = ExportDialog(Session(desk.store, desk.clock, desk.staff["陈静"]))
+    qtbot.addWidget(dialog)
+    dialog.full.setChecked(True)
+    dialog.export_all_to(tmp_path / "out")
+    assert not dialog.save_all.isEnabled() and "正在导出" in dialog.message.text()
+    qtbot.waitUntil(dialog.save_all.isEnabled)
+    assert dialog.message.text().startswith("已导出全部 2 件")
+    assert dialog.saved is not None
+    rows = rows_of(dialog.saved.read_bytes())
+    assert [r[24] for r in rows[1:]] == ["13812340001", "13812340002"]  # full, as asked
+    assert dialog.history.item(0, 0).text() == "全部案件"
+    assert dialog.history.item(0, 3).text() == "完整"
+    # A folder that cannot be written is explained, and the button comes back.
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder should be")
+    dialog.export_all_to(blocked)
+    qtbot.waitUntil(dialog.save_all.isEnabled)
+    assert "无法保存到" in dialog.message.text() and "请换一个文件夹" in dialog.message.text()

@@ -41,7 +41,7 @@ from showroom_cs.domain import (
     Stage,
 )
 from showroom_cs.errors import PermissionDenied
-from showroom_cs.export import export_week
+from showroom_cs.export import export_all_cases, export_week
 from showroom_cs.operations import Context
 from showroom_cs.store import Store
 
@@ -809,6 +809,18 @@ OPS: tuple[Op, ...] = (
         _nothing,
         lambda c, s: export_week(
             c.store, c.actor(), "2026-W47", s.tmp / "exports", full=True, now=c.now()
+        ),
+        _exported,
+        actors=ROLE_ACTORS,
+    ),
+    Op(
+        "export_all_cases_full",
+        "export_all_cases",
+        (),
+        MANAGERS,
+        _nothing,
+        lambda c, s: export_all_cases(
+            c.store, c.actor(), s.tmp / "exports", full=True, now=c.now()
         ),
         _exported,
         actors=ROLE_ACTORS,

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,6 @@ from .domain import (
     SATISFACTION_LABELS,
     ClockKind,
     EscalationLevel,
-    Event,
     Role,
     Severity,
     SolutionKind,
@@ -34,17 +34,44 @@ from .domain import (
 from .errors import PermissionDenied, RuleError
 from .privacy import mask_address, mask_name, mask_phone
 from .store import Store
-from .store.rows import db_time, event_from_row
-from .timeline import replay
+from .store.rows import db_time
+from .timeline import rewind
 
 FORMAT_VERSION = "1"
 FULL_DATA_ROLES = frozenset({Role.STORE_MANAGER, Role.GENERAL_MANAGER, Role.OWNER})
 SUMMARY_LENGTH = 200
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 # The sweep writes "首次联系超时（应于 …）；上门超时（…）": one label per clock.
 _OVERDUE_LABEL = re.compile(r"(?:^|；)([^；（]+?)超时（")
 _CLOCK_LABELS = frozenset(kind.label for kind in ClockKind)
+# The columns of the cases table a row is made of.
+_STATE_COLUMNS = (
+    "id",
+    "case_no",
+    "received_at",
+    "channel",
+    "category",
+    "severity",
+    "product_category",
+    "brand_model",
+    "department",
+    "stage",
+    "valid",
+    "escalation_level",
+    "on_spot",
+    "closed_at",
+    "solution_kind",
+    "solution_cost_fen",
+    "satisfaction",
+    "customer_name",
+    "customer_phone",
+    "customer_address",
+    "description",
+)
+# Labels by stored value, looked up once per cell (an export has thousands of rows).
+_SEVERITY_LABELS = {severity.value: severity.label for severity in Severity}
+_ESCALATION_LABELS = {level.value: level.label for level in EscalationLevel}
 # Phone-like runs: seven or more digits, or a mobile written "138 1234 5678".
 _LONG_DIGITS = re.compile(r"\d{7,}|1\d{2}[ -]\d{4}[ -]\d{4}")
 
@@ -132,7 +159,7 @@ def _hours(later: dt.datetime | None, earlier: dt.datetime) -> str:
 
 
 def _time_text(value: dt.datetime | None) -> str:
-    return "" if value is None else f"{value:%Y-%m-%d %H:%M}"
+    return "" if value is None else value.isoformat(sep=" ", timespec="minutes")
 
 
 def _parse(text: Any) -> dt.datetime | None:
@@ -141,29 +168,65 @@ def _parse(text: Any) -> dt.datetime | None:
 
 @dataclass(frozen=True)
 class _History:
-    """What a row needs beyond the case: its events, and its first reached call
-    up to the week's end (read for all the week's cases at once)."""
+    """What a row needs beyond the case: its columns as they stood at the week's
+    end, its visits and missed limits by then, and its first reached call (read
+    for all the week's cases at once)."""
 
-    events: list[Event]
+    state: dict[str, Any]
+    visits: list[dt.datetime]
+    overdue_notes: list[str]
     first_reached: str | None
 
 
 def _histories(store: Store, ids: list[int], until: dt.datetime) -> dict[int, _History]:
-    events: dict[int, list[Event]] = {case_id: [] for case_id in ids}
+    """Each case's row as stored, with whatever happened since the week's end
+    undone (`rewind`): only the events since are decoded, not every case's
+    whole timeline."""
+    cut = db_time(until)
+    states: dict[int, dict[str, Any]] = {}
+    since: dict[int, list[dict[str, list[Any]]]] = {case_id: [] for case_id in ids}
+    visits: dict[int, list[dt.datetime]] = {case_id: [] for case_id in ids}
+    overdue: dict[int, list[str]] = {case_id: [] for case_id in ids}
     reached: dict[int, str | None] = {}
     for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
         marks = ",".join("?" * len(chunk))
+        cursor = store.db.conn.execute(
+            f"SELECT {', '.join(_STATE_COLUMNS)} FROM cases WHERE id IN ({marks})", chunk
+        )
+        columns = [d[0] for d in cursor.description]
+        for values in cursor:
+            row = dict(zip(columns, values, strict=True))
+            states[row["id"]] = row
+        # One walk of the cases' events: what changed since the cut (to undo),
+        # and the visits and missed limits up to it.
         for row in store.query(
-            f"SELECT * FROM events WHERE case_id IN ({marks}) ORDER BY case_id, id", chunk
+            f"SELECT case_id, kind, at, note, changes FROM events WHERE case_id IN ({marks}) "
+            "AND (at > ? AND changes IS NOT NULL OR at <= ? AND kind IN ('visit_done', 'overdue')) "
+            "ORDER BY case_id, id",
+            [*chunk, cut, cut],
         ):
-            events[row["case_id"]].append(event_from_row(row))
+            case_id = row["case_id"]
+            if row["at"] > cut:
+                since[case_id].append(json.loads(row["changes"]))
+            elif row["kind"] == "visit_done":
+                visits[case_id].append(dt.datetime.fromisoformat(row["at"]))
+            else:
+                overdue[case_id].append(row["note"])
         for row in store.query(
             f"SELECT case_id, MIN(at) FROM contacts WHERE case_id IN ({marks}) "
             "AND reached = 1 AND at <= ? GROUP BY case_id",
-            [*chunk, db_time(until)],
+            [*chunk, cut],
         ):
             reached[row[0]] = row[1]
-    return {case_id: _History(events[case_id], reached.get(case_id)) for case_id in ids}
+    return {
+        case_id: _History(
+            rewind(states[case_id], since[case_id]),
+            visits[case_id],
+            overdue[case_id],
+            reached.get(case_id),
+        )
+        for case_id in ids
+    }
 
 
 def case_row(
@@ -179,19 +242,16 @@ def case_row(
     settings = store.settings()
     until = end - dt.timedelta(seconds=1)
     history = history or _histories(store, [case_id], until)[case_id]
-    events = history.events
-    state = replay(events, until=until) or {}
+    state = history.state
     received = _parse(state.get("received_at"))
     assert received is not None
-    visits = [e.at for e in events if e.kind == "visit_done" and e.at <= until]
-    first_times = [t for t in (_parse(history.first_reached), *visits) if t is not None]
+    first_times = [t for t in (_parse(history.first_reached), *history.visits) if t is not None]
     if state.get("on_spot"):
         first_times.append(received)  # settled face to face at the counter
     first_contact = min(first_times) if first_times else None
     breached = []
-    for event in events:
-        if event.kind == "overdue" and event.at <= until:
-            breached += [m for m in _OVERDUE_LABEL.findall(event.note) if m in _CLOCK_LABELS]
+    for note in history.overdue_notes:
+        breached += [m for m in _OVERDUE_LABEL.findall(note) if m in _CLOCK_LABELS]
     stage = Stage(state["stage"])
     closed_at = _parse(state.get("closed_at")) if stage in CLOSED_STAGES else None
     kind = SolutionKind(state["solution_kind"]) if state.get("solution_kind") else None
@@ -207,13 +267,13 @@ def case_row(
         _time_text(received),
         settings.label_of("channel", state["channel"]),
         settings.label_of("category", state["category"]),
-        Severity(state["severity"]).label,
+        _SEVERITY_LABELS[state["severity"]],
         settings.label_of("product_category", state.get("product_category") or ""),
         str(state.get("brand_model") or ""),
         str(state.get("department") or ""),
         stage.label,
         valid,
-        EscalationLevel(int(state.get("escalation_level") or 0)).label,
+        _ESCALATION_LABELS[int(state.get("escalation_level") or 0)],
         _time_text(first_contact),
         _hours(first_contact, received),
         _time_text(closed_at),
@@ -233,7 +293,7 @@ def case_row(
             full=full,
         ),
     ]
-    return [neutralise(value) for value in values]
+    return [("'" + v) if v[:1] in _FORMULA_STARTS else v for v in values]  # neutralise()
 
 
 def _summary(text: str, name: str, phone: str, address: str, *, full: bool) -> str:
@@ -251,15 +311,15 @@ def _summary(text: str, name: str, phone: str, address: str, *, full: bool) -> s
 def neutralise(cell: str) -> str:
     """A spreadsheet never runs a cell as a formula: a leading =, +, -, @, tab or
     carriage return is preceded by an apostrophe (OWASP's advice)."""
-    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+    return "'" + cell if cell[:1] in _FORMULA_STARTS else cell
 
 
 # ----------------------------------------------------------------- export
 
 
 @dataclass(frozen=True)
-class WeekExport:
-    week: str
+class CsvFile:
+    week: str  # the week, or ALL_CASES
     file_name: str
     data: bytes
     rows: int
@@ -267,29 +327,84 @@ class WeekExport:
     full: bool
 
 
-def build_week(store: Store, week: str, *, full: bool = False) -> WeekExport:
-    """The week's file as bytes (nothing written, nothing recorded)."""
-    start, end = week_bounds(week)
+# What the export history shows in place of a week for an all-cases file.
+ALL_CASES = "全部案件"
+
+
+def _csv_file(store: Store, week: str, name: str, rows: list[list[str]], full: bool) -> CsvFile:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(HEADER)
+    writer.writerows(rows)
+    data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    code = store.settings().showroom_code
+    return CsvFile(
+        week=week,
+        file_name=f"{code}_{name}.csv",
+        data=data,
+        rows=len(rows),
+        sha256=hashlib.sha256(data).hexdigest(),
+        full=full,
+    )
+
+
+def build_week(store: Store, week: str, *, full: bool = False) -> CsvFile:
+    """The week's file as bytes (nothing written, nothing recorded)."""
+    start, end = week_bounds(week)
     ids = cases_of_week(store, start, end)
     histories = _histories(store, ids, end - dt.timedelta(seconds=1))
     rows = sorted(
         (case_row(store, i, week, end, full=full, history=histories[i]) for i in ids),
         key=lambda row: row[3],
     )
-    writer.writerows(rows)
-    data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    code = store.settings().showroom_code
-    return WeekExport(
-        week=week,
-        file_name=f"{code}_{week}.csv",
-        data=data,
-        rows=len(rows),
-        sha256=hashlib.sha256(data).hexdigest(),
-        full=full,
-    )
+    return _csv_file(store, week, week, rows, full)
+
+
+def build_all(store: Store, now: dt.datetime, *, full: bool = False) -> CsvFile:
+    """Every case as it stands now, oldest first; 周次 is the week it was received
+    (for an archive or a spreadsheet of the whole history, not for head office's
+    weekly merge)."""
+    ids = [row[0] for row in store.query("SELECT id FROM cases ORDER BY case_no")]
+    later = now + dt.timedelta(seconds=1)
+    histories = _histories(store, ids, now)
+    rows = []
+    for case_id in ids:
+        history = histories[case_id]
+        week = week_label(dt.date.fromisoformat(str(history.state["received_at"])[:10]))
+        rows.append(case_row(store, case_id, week, later, full=full, history=history))
+    return _csv_file(store, ALL_CASES, f"{ALL_CASES}_{now:%Y%m%d}", rows, full)
+
+
+def _may_export(actor: Staff, full: bool) -> None:
+    if not actor.active:
+        raise PermissionDenied(f"{actor.name}已停用，不能导出。")
+    if full and actor.role not in FULL_DATA_ROLES:
+        raise PermissionDenied(
+            f"{actor.role.label}不能导出完整的客户信息：只有店长、总经理或老板可以。"
+        )
+
+
+def _save(store: Store, actor: Staff, export: CsvFile, folder: Path, now: dt.datetime) -> Path:
+    """Write the file whole (a half-written file never carries its name) and record it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / export.file_name
+    partial = target.with_name(target.name + ".part")
+    partial.write_bytes(export.data)
+    partial.replace(target)
+    with store.transaction():
+        store.insert(
+            "exports",
+            {
+                "week": export.week,
+                "exported_at": db_time(now),
+                "by_id": actor.id,
+                "full": int(export.full),
+                "rows": export.rows,
+                "sha256": export.sha256,
+                "file_name": export.file_name,
+            },
+        )
+    return target
 
 
 def export_week(
@@ -300,34 +415,20 @@ def export_week(
     *,
     full: bool = False,
     now: dt.datetime | None = None,
-) -> tuple[Path, WeekExport]:
+) -> tuple[Path, CsvFile]:
     """Write the week's file into `folder` and record the export; full data needs a manager."""
-    if not actor.active:
-        raise PermissionDenied(f"{actor.name}已停用，不能导出。")
-    if full and actor.role not in FULL_DATA_ROLES:
-        raise PermissionDenied(
-            f"{actor.role.label}不能导出完整的客户信息：只有店长、总经理或老板可以。"
-        )
+    _may_export(actor, full)
     export = build_week(store, week, full=full)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / export.file_name
-    partial = target.with_name(target.name + ".part")
-    partial.write_bytes(export.data)
-    partial.replace(target)
-    with store.transaction():
-        store.insert(
-            "exports",
-            {
-                "week": week,
-                "exported_at": db_time(now or dt.datetime.now()),
-                "by_id": actor.id,
-                "full": int(full),
-                "rows": export.rows,
-                "sha256": export.sha256,
-                "file_name": export.file_name,
-            },
-        )
-    return target, export
+    return _save(store, actor, export, folder, now or dt.datetime.now()), export
+
+
+def export_all_cases(
+    store: Store, actor: Staff, folder: Path, *, now: dt.datetime, full: bool = False
+) -> tuple[Path, CsvFile]:
+    """Write every case into `folder` and record the export; full data needs a manager."""
+    _may_export(actor, full)
+    export = build_all(store, now, full=full)
+    return _save(store, actor, export, folder, now), export
 
 
 # ---------------------------------------------------------- head office

@@ -9,7 +9,7 @@ reports each case as it was at the end of the week.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .domain import Event
@@ -27,3 +27,15 @@ def replay(events: Iterable[Event], until: dt.datetime | None = None) -> dict[st
             for column, (_, new) in event.changes.items():
                 state[column] = new
     return state
+
+
+def rewind(state: dict[str, Any], later: Iterable[Mapping[str, Sequence[Any]]]) -> dict[str, Any]:
+    """The columns as they were before the `later` events' changes (oldest
+    first, each column → (old, new)): each is undone, newest first. The same
+    answer as replaying up to the first of them, but only the events since
+    are read."""
+    earlier = dict(state)
+    for changes in reversed(list(later)):
+        for column, (old, _) in changes.items():
+            earlier[column] = old
+    return earlier

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 from PySide6.QtWidgets import (
@@ -20,12 +21,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain import Staff
 from ..errors import ShowroomError
-from ..export import FULL_DATA_ROLES, export_week, last_complete_week, week_bounds, week_label
+from ..export import (
+    FULL_DATA_ROLES,
+    CsvFile,
+    export_all_cases,
+    export_week,
+    last_complete_week,
+    week_bounds,
+    week_label,
+)
 from ..stats import summarise
+from ..store import Store
+from .background import run_in_background
 from .session import Session
 
 WEEKS_OFFERED = 12
+
+
+def _export_all_on_own_connection(
+    path: Path, actor: Staff, folder: Path, now: dt.datetime, full: bool
+) -> tuple[Path, CsvFile]:
+    store = Store.open(path)  # a Store belongs to one thread
+    try:
+        return export_all_cases(store, actor, folder, now=now, full=full)
+    finally:
+        store.close()
 
 
 class ExportDialog(QDialog):
@@ -35,6 +57,7 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.session = session
         self.saved: Path | None = None
+        self.job: object | None = None  # the running all-cases export's signals, for tests
         self.setWindowTitle("导出周报（总部）")
         self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
@@ -70,7 +93,15 @@ class ExportDialog(QDialog):
         save.setObjectName("exportButton")
         save.setProperty("primary", True)
         save.clicked.connect(self.choose_and_export)
+        self.save_all = QPushButton("导出全部案件…")
+        self.save_all.setObjectName("exportAllButton")
+        self.save_all.setToolTip(
+            "每件案件一行，按现在的状态（含已结案和已作废），用于存档或自己做表格分析；"
+            "不是发给总部的周报"
+        )
+        self.save_all.clicked.connect(self.choose_and_export_all)
         row.addWidget(self.message, 1)
+        row.addWidget(self.save_all)
         row.addWidget(save)
         layout.addLayout(row)
         layout.addWidget(QLabel("导出记录"))
@@ -126,18 +157,65 @@ class ExportDialog(QDialog):
                 full=self.full.isChecked(),
                 now=self.session.clock.now(),
             )
-        except ShowroomError as refusal:
-            self.message.setText(refusal.message)
-            return None
-        except OSError as exc:
-            self.message.setText(f"无法保存到「{folder}」：{exc.strerror or exc}。请换一个文件夹。")
+        except (ShowroomError, OSError) as failure:
+            self._failed(failure, folder)
             return None
         self.saved = path
         self.message.setText(f"已导出 {export.rows} 件：{path}")
         self.refresh()
         return path
 
+    def export_all_to(self, folder: Path) -> None:
+        """Every case: thousands of rows, so written off the UI thread."""
+        store, staff = self.session.store, self.session.staff
+        now, full = self.session.clock.now(), self.full.isChecked()
+        if store.path is None:  # an in-memory database lives on this thread only
+            try:
+                self._all_done(export_all_cases(store, staff, folder, now=now, full=full))
+            except (ShowroomError, OSError) as failure:
+                self._failed(failure, folder)
+            return
+        path = store.path
+        self.save_all.setEnabled(False)
+        self.save_all.setText("正在导出…")
+        self.message.setText("正在导出全部案件，请稍候…")
+        self.job = run_in_background(
+            self,
+            lambda: _export_all_on_own_connection(path, staff, folder, now, full),
+            self._all_done,
+            lambda failure: self._failed(failure, folder),
+        )
+
+    def _all_done(self, result: tuple[Path, CsvFile]) -> None:
+        path, export = result
+        self._all_finished()
+        self.saved = path
+        self.message.setText(f"已导出全部 {export.rows} 件：{path}")
+        self.refresh()
+
+    def _failed(self, failure: Exception, folder: Path) -> None:
+        self._all_finished()
+        if isinstance(failure, ShowroomError):
+            self.message.setText(failure.message)
+        elif isinstance(failure, OSError):
+            reason = failure.strerror or failure
+            self.message.setText(f"无法保存到「{folder}」：{reason}。请换一个文件夹。")
+        else:  # unexpected: the error hook logs it and says so in Chinese
+            self.message.setText("导出没有完成。")
+            sys.excepthook(type(failure), failure, failure.__traceback__)
+
+    def _all_finished(self) -> None:
+        self.save_all.setEnabled(True)
+        self.save_all.setText("导出全部案件…")
+
     def choose_and_export(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择保存周报的文件夹", str(Path.home()))
         if folder:
             self.export_to(Path(folder))
+
+    def choose_and_export_all(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, "选择保存全部案件的文件夹", str(Path.home())
+        )
+        if folder:
+            self.export_all_to(Path(folder))

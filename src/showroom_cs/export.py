@@ -195,23 +195,23 @@ def _histories(store: Store, ids: list[int], until: dt.datetime) -> dict[int, _H
         )
         columns = [d[0] for d in cursor.description]
         for values in cursor:
-            row = dict(zip(columns, values, strict=True))
-            states[row["id"]] = row
+            state = dict(zip(columns, values, strict=True))
+            states[state["id"]] = state
         # One walk of the cases' events: what changed since the cut (to undo),
         # and the visits and missed limits up to it.
-        for row in store.query(
+        for event in store.query(
             f"SELECT case_id, kind, at, note, changes FROM events WHERE case_id IN ({marks}) "
             "AND (at > ? AND changes IS NOT NULL OR at <= ? AND kind IN ('visit_done', 'overdue')) "
             "ORDER BY case_id, id",
             [*chunk, cut, cut],
         ):
-            case_id = row["case_id"]
-            if row["at"] > cut:
-                since[case_id].append(json.loads(row["changes"]))
-            elif row["kind"] == "visit_done":
-                visits[case_id].append(dt.datetime.fromisoformat(row["at"]))
+            case_id = event["case_id"]
+            if event["at"] > cut:
+                since[case_id].append(json.loads(event["changes"]))
+            elif event["kind"] == "visit_done":
+                visits[case_id].append(dt.datetime.fromisoformat(event["at"]))
             else:
-                overdue[case_id].append(row["note"])
+                overdue[case_id].append(event["note"])
         for row in store.query(
             f"SELECT case_id, MIN(at) FROM contacts WHERE case_id IN ({marks}) "
             "AND reached = 1 AND at <= ? GROUP BY case_id",

@@ -36,10 +36,10 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2
 
 def _thumbnail(path: Path) -> QIcon:
     if path.suffix.lower() == ".pdf":
-        return theme.icon("mdi6.file-pdf-box", theme.OVERDUE)
+        return theme.icon("file-pdf-box", theme.OVERDUE)
     pixmap = QPixmap(str(path))
     if pixmap.isNull():
-        return theme.icon("mdi6.image-broken-variant")
+        return theme.icon("image-broken-variant")
     return QIcon(
         pixmap.scaled(
             THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
@@ -72,7 +72,7 @@ class AttachmentStrip(QWidget):
         self.list.itemDoubleClicked.connect(self.open_item)
         layout.addWidget(self.list)
         row = QHBoxLayout()
-        self.add_button = QPushButton(theme.icon("mdi6.paperclip"), "添加照片/扫描件")
+        self.add_button = QPushButton(theme.icon("paperclip"), "添加照片/扫描件")
         self.add_button.setObjectName("addAttachment")
         self.add_button.setToolTip("也可以把照片直接拖到这里")
         self.add_button.clicked.connect(self.choose_files)
@@ -168,7 +168,7 @@ class AttachmentStrip(QWidget):
                     label = f"（已作废）{label}"
                 elif missing:
                     label = f"（文件缺失）{label}"
-                icon = theme.icon("mdi6.file-alert-outline") if missing else _thumbnail(stored)
+                icon = theme.icon("file-alert-outline") if missing else _thumbnail(stored)
                 item = QListWidgetItem(icon, label)
                 item.setData(ID_ROLE, attachment.id)
                 item.setToolTip(

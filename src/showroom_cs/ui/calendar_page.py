@@ -96,11 +96,11 @@ class CalendarPage(QWidget):
         for text, icon, tip, handler in (
             (
                 "打印安排",
-                "mdi6.printer",
+                "printer",
                 "打印当前周、日或月的上门安排表，给安装师傅带走",
                 self.print_schedule,
             ),
-            ("导出PDF", "mdi6.file-pdf-box", "把上门安排表保存为 PDF 文件", self.export_schedule),
+            ("导出PDF", "file-pdf-box", "把上门安排表保存为 PDF 文件", self.export_schedule),
         ):
             button = QPushButton(theme.icon(icon), text)
             button.setToolTip(tip)

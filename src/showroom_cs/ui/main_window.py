@@ -30,14 +30,14 @@ from ..agenda import reminders
 from ..backup import BackupInfo, backup_folder, daily_backup
 from ..errors import ShowroomError
 from ..operations import Context, check_clocks
-from ..queries import overdue_count
-from ..search import search_case_ids
+from ..queries import TEXT_FILTER_LIMIT, overdue_count
 from ..store.rows import db_time
 from . import theme
 from .background import run_in_background
 from .calendar_page import CalendarPage
 from .case_list import CaseListPage
 from .case_view import CaseView
+from .finder import Finder
 from .intake import IntakePage
 from .kanban import KanbanPage
 from .login import LoginDialog
@@ -64,6 +64,7 @@ class MainWindow(QMainWindow):
         self.intake = IntakePage(session)
         self.kanban = KanbanPage(session)
         self.case_list = CaseListPage(session)
+        self.finder = Finder(session, self)
         # The calendar, statistics and settings pages are built when first
         # shown: a counter starts on 今日待办 and the board, and the window
         # should be there in a second even on years of cases.
@@ -78,13 +79,13 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(170)
         self.nav.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         for title, icon, page, shortcut in (
-            ("今日待办", "mdi6.calendar-check", self.today, "Ctrl+1"),
-            ("新建投诉", "mdi6.file-document-edit-outline", self.intake, "Ctrl+N"),
-            ("案件看板", "mdi6.view-column", self.kanban, "Ctrl+2"),
-            ("案件查询", "mdi6.table-search", self.case_list, "Ctrl+3"),
-            ("回访日历", "mdi6.calendar-month", self._placeholders["calendar"], "Ctrl+4"),
-            ("统计", "mdi6.chart-bar", self._placeholders["stats"], "Ctrl+5"),
-            ("设置", "mdi6.cog-outline", self._placeholders["settings_page"], "Ctrl+6"),
+            ("今日待办", "calendar-check", self.today, "Ctrl+1"),
+            ("新建投诉", "file-document-edit-outline", self.intake, "Ctrl+N"),
+            ("案件看板", "view-column", self.kanban, "Ctrl+2"),
+            ("案件查询", "table-search", self.case_list, "Ctrl+3"),
+            ("回访日历", "calendar-month", self._placeholders["calendar"], "Ctrl+4"),
+            ("统计", "chart-bar", self._placeholders["stats"], "Ctrl+5"),
+            ("设置", "cog-outline", self._placeholders["settings_page"], "Ctrl+6"),
         ):
             item = QListWidgetItem(theme.icon(icon), title)
             item.setToolTip(f"{title}（{shortcut}）")
@@ -243,7 +244,16 @@ class MainWindow(QMainWindow):
         text = self.search.text().strip()
         if not text:
             return
-        found = search_case_ids(self.session.store, text, limit=2)
+        self.statusBar().showMessage(f"正在查找「{text}」…")
+        self.finder.find(
+            text,
+            limit=TEXT_FILTER_LIMIT,
+            include_voided=False,
+            on_found=lambda found: self._found(text, found),
+        )
+
+    def _found(self, text: str, found: list[int]) -> None:
+        self.statusBar().clearMessage()
         if len(found) == 1:
             self.search.clear()
             self.open_case(found[0])
@@ -252,8 +262,7 @@ class MainWindow(QMainWindow):
                 f"没有找到「{text}」。可以换个关键词，或用拼音首字母。", 8000
             )
         else:
-            self.kanban.text.setText(text)
-            self.kanban.reload()
+            self.kanban.show_found(text, found)
             self.go_to(self.kanban)
 
     def sweep(self) -> None:
@@ -337,7 +346,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         self.today.refresh()
         self.kanban.reload()
-        self.case_list.model.reload()
+        self.case_list.refresh()
         self._refresh_built("stats", "calendar")
         if self.pages.currentWidget() is self.case_view and self.case_view.case is not None:
             self.case_view.show_case(self.case_view.case.id)

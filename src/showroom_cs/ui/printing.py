@@ -10,7 +10,6 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-import pypdfium2 as pdfium
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -41,6 +40,8 @@ def print_pdf(data: bytes, printer: QPrinter) -> int:
     PDFium rasterises each page at the printer's resolution; the paper then
     carries exactly what 导出PDF saves.
     """
+    import pypdfium2 as pdfium  # loaded on the first print, not at start-up
+
     document = pdfium.PdfDocument(data)
     painter = QPainter()
     if not painter.begin(printer):

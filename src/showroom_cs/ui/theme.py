@@ -5,10 +5,13 @@ Domain values become colours and icons only here (the core knows none).
 
 from __future__ import annotations
 
-import qtawesome as qta
-from PySide6.QtGui import QColor, QIcon
+import functools
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 
 from ..domain import Severity
+from ..paths import resource_path
 
 BASE_POINT_SIZE = 11
 ACCENT = "#1565c0"
@@ -63,10 +66,42 @@ QStatusBar {{ background: {PANEL}; border-top: 1px solid {BORDER}; }}
 """
 
 
+# The window's icons (Material Design Icons, Apache 2.0), stored as black
+# shapes in resources/icons/mdi/ by scripts/make_icons.py.
+ICON_NAMES = (
+    "account-box-outline",
+    "calendar-check",
+    "calendar-month",
+    "chart-bar",
+    "clipboard-text-clock-outline",
+    "cog-outline",
+    "file-alert-outline",
+    "file-document-edit-outline",
+    "file-pdf-box",
+    "image-broken-variant",
+    "lightbulb-on-outline",
+    "paperclip",
+    "printer",
+    "table-search",
+    "view-column",
+)
+ICON_PIXELS = 64
+
+
+@functools.cache
 def icon(name: str, colour: str = MUTED) -> QIcon:
-    """An icon of the offline Material Design set bundled with qtawesome."""
-    result: QIcon = qta.icon(name, color=colour)
-    return result
+    """One of ICON_NAMES in `colour` (an unknown or missing one is blank, not a crash)."""
+    shape = QPixmap(str(resource_path("icons", "mdi", f"{name}.png")))
+    if shape.isNull():
+        return QIcon()
+    tinted = QPixmap(shape.size())
+    tinted.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(tinted)
+    painter.drawPixmap(0, 0, shape)
+    painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+    painter.fillRect(tinted.rect(), QColor(colour))
+    painter.end()
+    return QIcon(tinted)
 
 
 def severity_colour(severity: Severity) -> QColor:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 # Nothing of the app is imported at module level: the floor process must load
@@ -37,6 +38,14 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _fail(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+    import traceback
+
+    traceback.print_exception(kind, error, tb)
+    sys.stderr.flush()
+    os._exit(3)
+
+
 def _done() -> None:
     print(json.dumps({"rss_mib": _rss_mib()}), flush=True)
     os._exit(0)  # the figures are taken: tearing Qt down is not part of them
@@ -54,6 +63,7 @@ def _painted_window(db: str, pin: str) -> MainWindow:
     from .session import Session
 
     prepare_app()
+    sys.excepthook = _fail  # a modal error box would wait for a click forever
     store = Store.open(db)
     check_clocks(Context(store, SystemClock(), None))
     manager = next(s for s in store.all_staff(active_only=True) if s.role in MANAGER_ROLES)

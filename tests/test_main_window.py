@@ -701,3 +701,17 @@ def test_the_window_carries_the_app_icon(qtbot, desk: Desk) -> None:  # type: ig
     app = prepare_app()
     window = _window(qtbot, desk)
     assert not app.windowIcon().isNull() and not window.windowIcon().isNull()
+
+
+def test_every_page_fits_a_1366_pixel_screen_even_with_all_columns_open(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    case = to_in_progress(desk, desk.register())
+    window = _window(qtbot, desk, "陈静")
+    window.go_to(window.kanban)
+    for column in window.kanban.columns.values():
+        column.header.setChecked(True)
+    pages = (window.kanban, window.daily, window.improvements_page, window.stats, window.calendar)
+    for page in pages:
+        window.go_to(page)
+        assert window.minimumSizeHint().width() <= 1366, type(page).__name__
+    window.open_case(case.id)
+    assert window.minimumSizeHint().width() <= 1366

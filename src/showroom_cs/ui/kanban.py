@@ -140,6 +140,9 @@ def _elided(painter: QPainter, rect: QRect, text: str) -> None:
     painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, shown)
 
 
+OPEN_COLUMN_MIN = 156
+
+
 class StageColumn(QFrame):
     """A column: its header with the count, and the list of cards (or collapsed)."""
 
@@ -181,8 +184,9 @@ class StageColumn(QFrame):
 
     def _set_open(self, opened: bool) -> None:
         self.view.setVisible(opened)
-        # Five open columns and two folded ones fit a 1366-pixel counter screen.
-        self.setMinimumWidth(180 if opened else 84)
+        # All seven columns open still fit a 1366-pixel counter screen
+        # (7 × 156 + spacing + the sidebar); the cards shorten their text.
+        self.setMinimumWidth(OPEN_COLUMN_MIN if opened else 84)
         self.setMaximumWidth(16777215 if opened else 96)
         self._update_header()
 

@@ -4,6 +4,7 @@ showroom-cs [--db PATH] [--demo]          start the desktop app
 showroom-cs demo --db PATH --cases N [--seed S]
 showroom-cs check --db PATH
 showroom-cs schedule --db PATH [--week 2026-W48 | --date 2026-11-23] [--staff NAME] --out FILE.pdf
+showroom-cs daily --db PATH [--date 2026-11-23] --out FILE.pdf
 showroom-cs backup --db PATH --out DIR
 showroom-cs restore --db PATH FILE
 showroom-cs selftest --db NEW.db [--no-window]
@@ -66,6 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     when.add_argument("--date", default=None, help="某一天，如 2026-11-23")
     schedule.add_argument("--staff", default=None, help="只列这位员工的上门（姓名）")
     schedule.add_argument("--out", type=Path, required=True)
+    daily = commands.add_parser("daily", help="生成每日汇总单 PDF（晨会用）")
+    daily.add_argument("--db", type=Path, required=True, dest="target")
+    daily.add_argument("--date", default=None, help="哪一天，如 2026-11-23（默认今天）")
+    daily.add_argument("--out", type=Path, required=True)
     backup = commands.add_parser("backup", help="备份数据库到某个文件夹（如U盘）")
     backup.add_argument("--db", type=Path, required=True, dest="target")
     backup.add_argument("--out", type=Path, required=True, help="备份到的文件夹")
@@ -99,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _print(args.target, args.case_no, args.form, args.round, args.out)
         if args.command == "schedule":
             return _schedule(args.target, args.week, args.date, args.staff, args.out)
+        if args.command == "daily":
+            return _daily(args.target, args.date, args.out)
         if args.command == "backup":
             return _backup(args.target, args.out)
         if args.command == "restore":
@@ -278,6 +285,37 @@ def _schedule(
     out.write_bytes(data)
     who = f"（{member.name}）" if member else ""
     print(f"已生成上门安排表 {range_label(start, end)}{who}：共 {len(visits)} 项上门安排，{out}")
+    return 0
+
+
+def _daily(target: Path, date: str | None, out: Path) -> int:
+    import datetime as dt
+
+    from .daily import daily_summary
+    from .daily_pdf import render_daily
+    from .store import Store
+
+    if not target.exists():
+        print(f"错误：找不到数据库文件 {target}", file=sys.stderr)
+        return 2
+    now = dt.datetime.now().replace(microsecond=0)
+    day = now.date()
+    if date is not None:
+        try:
+            day = dt.date.fromisoformat(date.strip())
+        except ValueError:
+            print(f"错误：日期「{date}」格式不对，请写成 2026-11-23 这样。", file=sys.stderr)
+            return 2
+    store = Store.open(target)
+    try:
+        summary = daily_summary(store, day, now)
+        data = render_daily(store, summary, now=now)
+    finally:
+        store.close()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    counts = "，".join(f"{label} {count}" for label, count in summary.headline())
+    print(f"已生成每日汇总单 {day:%Y-%m-%d}：{counts}；{out}")
     return 0
 
 

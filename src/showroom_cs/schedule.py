@@ -201,7 +201,7 @@ def render_schedule(
     class _Canvas(ScheduleCanvas):
         pass
 
-    _Canvas.sheet = _Sheet(
+    _Canvas.sheet = SheetHeader(
         showroom=settings.showroom_name,
         title=title,
         subtitle=subtitle,
@@ -213,7 +213,7 @@ def render_schedule(
 
 
 @dataclass(frozen=True)
-class _Sheet:
+class SheetHeader:
     showroom: str
     title: str
     subtitle: str
@@ -224,7 +224,7 @@ class _Sheet:
 class ScheduleCanvas(FormCanvas):
     """The forms' canvas with the sheet's own header: no case number, no QR code."""
 
-    sheet: _Sheet
+    sheet: SheetHeader
 
     def _decorate(self, copy_label: str, page: int, pages: int) -> None:
         s = self.sheet

@@ -29,11 +29,13 @@ from showroom_cs import operations as op
 from showroom_cs import workflow
 from showroom_cs.clock import FixedClock
 from showroom_cs.domain import (
+    AccountabilityMeasure,
     AppointmentStatus,
     ApprovalStatus,
     ClockKind,
     ContactMethod,
     ContactPurpose,
+    Responsibility,
     ReviewItem,
     Role,
     SolutionKind,
@@ -86,6 +88,7 @@ NOT_OWN_WORK = "复核人不能是本案的责任人或整改人"
 APPROVE_ROLE = "客服专员不能审批"
 OVER_LIMIT = "审批额度"
 MANAGERS_ONLY = "只有店长、总经理或老板可以"
+IMPROVEMENT_OWNER = "只有负责人或店长以上可以"
 
 
 def denied(refusals: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -231,6 +234,14 @@ def _nothing(desk: Desk, s: Scene) -> None:
     pass
 
 
+def _improvement_open(desk: Desk, s: Scene) -> None:
+    """A closed case whose improvement measure its owner follows through."""
+    _closed(desk, s)
+    (item,) = op.improvements_of_case(desk.store, s.case_id)
+    assert item.owner_id == desk.staff[s.case_owner].id
+    s.ref = item.id
+
+
 # ------------------------------------------------------------ the table
 
 
@@ -261,6 +272,25 @@ def _stage_is(stage: Stage) -> Effect:
         assert _case(desk, s).stage == stage
 
     return effect
+
+
+def _call_postponed(desk: Desk, s: Scene, actor: Staff) -> None:
+    planned = [c.planned_at for c in desk.store.clocks(s.case_id) if c.planned_at is not None]
+    assert dt.datetime.combine(TOMORROW, dt.time(15, 10)) in planned
+
+
+def _accountability_recorded(desk: Desk, s: Scene, actor: Staff) -> None:
+    finding = op.accountability_of(desk.as_("陈静"), s.case_id)
+    assert finding is not None and finding.by_id == actor.id and finding.department == "安装部"
+
+
+def _improvement_done(desk: Desk, s: Scene, actor: Staff) -> None:
+    item = op.improvement(desk.store, s.ref)
+    assert item.done and item.done_by == actor.id
+
+
+def _improvement_moved(desk: Desk, s: Scene, actor: Staff) -> None:
+    assert op.improvement(desk.store, s.ref).owner_id == desk.staff["陈静"].id
 
 
 def _assigned(desk: Desk, s: Scene, actor: Staff) -> None:
@@ -657,6 +687,68 @@ OPS: tuple[Op, ...] = (
         "close",
     ),
     Op(
+        "postpone_call",
+        "postpone_call",
+        ("record_contact",),
+        EVERYONE,
+        _registered,
+        lambda c, s: op.postpone_call(
+            c,
+            s.case_id,
+            method=ContactMethod.PHONE,
+            purpose=ContactPurpose.PROGRESS,
+            preferred_at=dt.datetime.combine(TOMORROW, dt.time(15, 10)),
+        ),
+        _call_postponed,
+    ),
+    Op(
+        "record_accountability",
+        "record_accountability",
+        (),
+        MANAGERS,
+        _closed,
+        lambda c, s: op.record_accountability(
+            c,
+            s.case_id,
+            responsibility=Responsibility.COMPANY,
+            department="安装部",
+            person="安装师傅老张",
+            measure=AccountabilityMeasure.TRAINING,
+        ),
+        _accountability_recorded,
+        "accountability",
+        actors=ROLE_ACTORS,
+    ),
+    Op(
+        "complete_improvement",
+        "complete_improvement",
+        (),
+        denied(
+            {
+                "clerk": IMPROVEMENT_OWNER,
+                "supervisor": IMPROVEMENT_OWNER,
+                "install_manager": IMPROVEMENT_OWNER,
+            }
+        ),
+        _improvement_open,
+        lambda c, s: op.complete_improvement(c, s.ref, "已组织安装部培训，逐扇检查写进验收单"),
+        _improvement_done,
+        "improvement_done",
+    ),
+    Op(
+        "reassign_improvement",
+        "reassign_improvement",
+        (),
+        MANAGERS,
+        _improvement_open,
+        lambda c, s: op.reassign_improvement(
+            c, s.ref, owner_id=s.ids["陈静"], due=TOMORROW + dt.timedelta(days=30)
+        ),
+        _improvement_moved,
+        "improvement_moved",
+        actors=ROLE_ACTORS,
+    ),
+    Op(
         "reopen_case",
         "reopen_case",
         ("reopen",),
@@ -830,6 +922,14 @@ OPS: tuple[Op, ...] = (
 # Public operations that no staff member performs as such: they need no row.
 NOT_PERSON_ACTIONS = frozenset(
     {
+        "Finding",
+        "Improvement",
+        "DepartmentFindings",
+        "accountability_of",  # reads only (managers only: test_accountability.py)
+        "findings_by_department",  # reads only (managers only: test_accountability.py)
+        "improvement",  # reads only
+        "improvements",  # reads only
+        "improvements_of_case",  # reads only
         "SettingsChange",
         "logo_from_file",  # checks an image file, changes nothing
         "settings_history",  # reads only (managers only: test_settings_ops.py)

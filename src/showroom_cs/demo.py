@@ -21,6 +21,8 @@ from typing import Any
 from .clock import FixedClock
 from .demo_history import IDENTITY, copy_case, make_history, read_original
 from .domain import (
+    AccountabilityMeasure,
+    Case,
     ContactMethod,
     ContactPurpose,
     Responsibility,
@@ -39,10 +41,12 @@ from .operations import (
     assign,
     check_clocks,
     close_case,
+    complete_improvement,
     complete_visit,
     decide_approval,
     judge_invalid,
     propose_solution,
+    record_accountability,
     record_contact,
     record_rectification,
     register_case,
@@ -257,6 +261,7 @@ class _Life:
         self.now = now
         self.clock = FixedClock(now)
         self.by_role: dict[Role, list[Staff]] = {}
+        self.customers: list[dict[str, str]] = []
         for member in staff:
             self.by_role.setdefault(member.role, []).append(member)
 
@@ -339,8 +344,15 @@ class _Life:
         )
         purchase = received_at.date() - dt.timedelta(days=rng.randint(20, 400))
         who = _identity(rng, purchase)
+        if self.customers and rng.random() < RETURNING_SHARE:
+            # A returning customer (客户档案): same person, a new order.
+            who = {**rng.choice(self.customers), "order_no": who["order_no"]}
+        else:
+            who["customer_title"] = rng.choice(("先生", "女士", "先生", "女士", ""))
+            self.customers.append(who)
         draft = CaseDraft(
             customer_name=who["customer_name"],
+            customer_title=who["customer_title"],
             customer_phone=who["customer_phone"],
             category=category,
             description=description,
@@ -543,17 +555,80 @@ class _Life:
         if satisfaction <= 2:
             return False
         t = self.later(t, 0.1, 3, 1)
-        self.at(
+        case = self.store.case(self.case_id)
+        cause, improvement = rng.choice(CAUSES_BY_CATEGORY[case.category])
+        closed = self.at(
             t,
             clerk,
             close_case,
             self.case_id,
-            cause="产品/施工存在问题",
+            cause="经核实：" + cause,
             actions="按方案处理并回访确认",
-            improvement="加强安装后自检，每单拍照留档",
+            improvement=improvement,
+            cause_key=cause,
+            improvement_id=self._open_improvement(t, improvement),
         )
+        if closed and case.valid and rng.random() < 0.5:
+            self._find_responsibility(self.later(t, 0.5, 24, 1), case)
         return True
 
+    def _open_improvement(self, t: dt.datetime, text: str) -> int | None:
+        """A closer joins the open item of the same measure, as staff would; one
+        past its due date is first marked done by its owner."""
+        row = self.store.query_one(
+            "SELECT id, owner_id, due_date FROM improvements WHERE text = ? AND done_at IS NULL",
+            (text,),
+        )
+        if row is None:
+            return None
+        if dt.date.fromisoformat(row["due_date"]) >= t.date():
+            return int(row["id"])
+        owner = self.store.staff_member(row["owner_id"])
+        self.at(t, owner, complete_improvement, row["id"], "已落实并在部门例会上通报")
+        return None
+
+    def _find_responsibility(self, t: dt.datetime, case: Case) -> None:
+        """The store manager's 责任认定 on about half the closed valid cases."""
+        rng = self.rng
+        measure = rng.choices(list(AccountabilityMeasure), weights=(40, 25, 15, 10, 5, 5))[0]
+        self.at(
+            t,
+            self.anyone(Role.STORE_MANAGER),
+            record_accountability,
+            case.id,
+            responsibility=case.responsibility or Responsibility.COMPANY,
+            department=case.department,
+            person=rng.choice(("安装师傅老张", "安装师傅小刘", "导购小陈", "配送司机老王", "")),
+            measure=measure,
+            measure_note="" if measure != AccountabilityMeasure.OTHER else "部门例会上复盘",
+            amount_fen=rng.choice((50_00, 100_00, 200_00))
+            if measure == AccountabilityMeasure.DEDUCTION
+            else 0,
+        )
+
+
+# What a closed case came down to, by complaint category: (cause category, improvement).
+CAUSES_BY_CATEGORY: dict[str, tuple[tuple[str, str], ...]] = {
+    "产品质量": (
+        ("产品质量缺陷", "到货开箱逐件检查，问题批次反馈供应商"),
+        ("供应商交期延误", "与供应商约定补件时限，超期按合同扣款"),
+    ),
+    "安装施工": (("安装施工不规范", "安装后逐扇检查门板，每单拍照留档"),),
+    "配送物流": (("配送搬运损坏", "配送前加装护角，签收时当面验货"),),
+    "设计问题": (("设计或测量失误", "复尺由第二位设计师核对"),),
+    "销售承诺": (("销售承诺不符", "合同附页写明赠品和交期，导购培训"),),
+    "服务态度": (("服务沟通不到位", "客服话术培训，每周抽听回访录音"),),
+    "售后维修": (
+        ("安装施工不规范", "维修后当场试用并请客户确认"),
+        ("客户使用不当", "交付时讲解保养要点并留保养卡"),
+    ),
+    "价格收费": (("销售承诺不符", "报价单逐项列明，收费前请客户签字"),),
+    "其他": (("其他", "每月复盘一次其他类投诉"), ("客户使用不当", "交付时讲解保养要点")),
+}
+
+
+# About one complaint in ten comes from someone who complained before.
+RETURNING_SHARE = 0.1
 
 # The most recent weeks are walked through the real operations; anything
 # older is copied from finished walked cases (demo_history.py).

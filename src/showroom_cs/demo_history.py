@@ -42,8 +42,19 @@ TIME_COLUMNS = {
     "reviews": ("at",),
     "approvals": ("requested_at", "decided_at", "carried_out_at"),
     "appointments": ("starts_at", "ends_at"),
+    "accountability": ("at",),
 }
-CHILD_TABLES = ("events", "clocks", "contacts", "reviews", "approvals", "appointments")
+# Copied with each case. Not improvement_cases: a copy does not join the walked
+# case's improvement item (it would gather thousands of cases).
+CHILD_TABLES = (
+    "events",
+    "clocks",
+    "contacts",
+    "reviews",
+    "approvals",
+    "appointments",
+    "accountability",
+)
 IDENTITY = ("customer_name", "customer_phone", "customer_address", "order_no")
 _QUOTED_TIME = re.compile(r'"(\d{4}-\d{2}-\d{2})((?: \d{2}:\d{2}:\d{2})?)"')
 

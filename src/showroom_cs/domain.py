@@ -192,6 +192,32 @@ class ContactPurpose(StrEnum):
         }[self.value]
 
 
+# How the call script addresses the customer (张先生 / 王女士).
+CUSTOMER_TITLES = ("先生", "女士")
+
+
+class AccountabilityMeasure(StrEnum):
+    """The internal measure taken after a finding of company responsibility (seed 002)."""
+
+    NONE = "none"
+    TRAINING = "training"
+    WARNING = "warning"
+    DEDUCTION = "deduction"
+    NOTICE = "notice"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "none": "无",
+            "training": "培训",
+            "warning": "警告",
+            "deduction": "扣罚",
+            "notice": "通报批评",
+            "other": "其他",
+        }[self.value]
+
+
 SATISFACTION_LABELS = {5: "非常满意", 4: "满意", 3: "一般", 2: "不满意", 1: "非常不满意"}
 # At or below this the customer is not satisfied: second handling and escalation.
 NOT_SATISFIED_MAX = 2
@@ -292,6 +318,7 @@ class Case:
     received_by: int
     channel: str
     customer_name: str
+    customer_title: str  # 先生 / 女士, or "" when not asked
     customer_phone: str
     customer_address: str
     order_no: str
@@ -328,6 +355,7 @@ class Case:
     closing_cause: str
     closing_actions: str
     closing_improvement: str
+    cause_key: str  # the cause category found at closing (settings list "cause")
     closed_at: dt.datetime | None
     escalation_level: EscalationLevel
     overdue: bool

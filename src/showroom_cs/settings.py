@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .call_script import DEFAULT_SCRIPT, check_script
 from .domain import ClockKind, Role, Severity
 from .errors import RuleError
 
@@ -75,6 +76,19 @@ DEFAULT_LISTS: dict[str, tuple[ListEntry, ...]] = {
     ),
     "demand": _entries("维修", "更换", "退货退款", "赔偿", "道歉", "解释说明", "其他"),
     "department": _entries("客服部", "销售部", "设计部", "安装部", "配送部", "售后部"),
+    # What the problem came down to, chosen at closing: counted per month so the
+    # manager sees what to fix first (seeds 000, 001).
+    "cause": _entries(
+        "产品质量缺陷",
+        "安装施工不规范",
+        "配送搬运损坏",
+        "设计或测量失误",
+        "销售承诺不符",
+        "服务沟通不到位",
+        "供应商交期延误",
+        "客户使用不当",
+        "其他",
+    ),
 }
 
 DEFAULT_ROUTING: dict[str, Route] = {
@@ -162,6 +176,8 @@ class Settings:
     backup_dir: str = ""
     keep_daily: int = 14
     keep_monthly: int = 12
+    # 回访话术: part key (call_script.PART_TITLES) → text with {placeholders}.
+    call_script: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_SCRIPT))
 
     def active_entries(self, list_name: str) -> tuple[ListEntry, ...]:
         return tuple(e for e in self.lists[list_name] if not e.retired)
@@ -192,6 +208,7 @@ LIST_TITLES = {
     "product_category": "产品类别",
     "demand": "客户诉求",
     "department": "责任部门",
+    "cause": "问题原因类别",
 }
 SHOWROOM_CODE = re.compile(r"^[A-Za-z0-9]{2,16}$")
 MAX_LABEL = 30
@@ -201,6 +218,7 @@ def validate_settings(settings: Settings) -> None:
     """Refuse settings the rules cannot work with, in Chinese, naming what is wrong."""
     _validate_profile(settings)
     _validate_lists(settings)
+    check_script(settings.call_script)
     opens, closes = settings.opening_hours
     if not opens < closes:
         raise RuleError("营业时间的开始必须早于结束。")
@@ -300,6 +318,7 @@ def settings_to_rows(settings: Settings) -> dict[str, str]:
         "backup_dir": settings.backup_dir,
         "keep_daily": settings.keep_daily,
         "keep_monthly": settings.keep_monthly,
+        "call_script": dict(settings.call_script),
         "lists": {
             name: [dataclasses.asdict(e) for e in entries]
             for name, entries in settings.lists.items()
@@ -336,6 +355,11 @@ def settings_from_rows(rows: Mapping[str, str]) -> Settings:
     for key in ("idle_lock_minutes", "call_minutes", "keep_daily", "keep_monthly"):
         if key in data:
             changes[key] = int(data[key])
+    if "call_script" in data:
+        changes["call_script"] = {
+            **base.call_script,
+            **{k: str(v) for k, v in data["call_script"].items()},
+        }
     if "lists" in data:
         lists = dict(base.lists)
         for name, entries in data["lists"].items():

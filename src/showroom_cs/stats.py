@@ -252,3 +252,37 @@ def report(store: Store, start: dt.datetime, end: dt.datetime, now: dt.datetime)
         reopen_rate=reopen_rate,
         top_brands=top_brands,
     )
+
+
+def causes_by_month(
+    store: Store, first_month: dt.date, months: int
+) -> list[tuple[str, list[tuple[str, int]]]]:
+    """Per month from `first_month` (newest first): the cause categories of the
+    cases closed that month, most frequent first — what to fix first."""
+    start = dt.datetime.combine(first_month.replace(day=1), dt.time())
+    year, month = divmod(start.month - 1 + months, 12)
+    end = start.replace(year=start.year + year, month=month + 1)
+    rows = store.query(
+        "SELECT substr(closed_at, 1, 7) AS month, cause_key, COUNT(*) AS n FROM cases "
+        "WHERE stage = 'closed' AND closed_at >= ? AND closed_at < ? AND cause_key != '' "
+        "GROUP BY month, cause_key ORDER BY month DESC, n DESC, cause_key",
+        (db_time(start), db_time(end)),
+    )
+    settings = store.settings()
+    result: dict[str, list[tuple[str, int]]] = {}
+    for row in rows:
+        label = settings.label_of("cause", row["cause_key"])
+        result.setdefault(row["month"], []).append((label, row["n"]))
+    return list(result.items())
+
+
+def causes_between(store: Store, start: dt.datetime, end: dt.datetime) -> list[tuple[str, int]]:
+    """The cause categories of the cases closed in [start, end), most frequent first."""
+    rows = store.query(
+        "SELECT cause_key, COUNT(*) AS n FROM cases WHERE stage = 'closed' "
+        "AND closed_at >= ? AND closed_at < ? AND cause_key != '' "
+        "GROUP BY cause_key ORDER BY n DESC, cause_key",
+        (db_time(start), db_time(end)),
+    )
+    settings = store.settings()
+    return [(settings.label_of("cause", row["cause_key"]), row["n"]) for row in rows]

@@ -3,6 +3,13 @@ write in one transaction together with the timeline events, and return a
 `CaseChange` (before, after, new event ids) for the UI to refresh from."""
 
 from ._common import CaseChange, Context
+from .accountability import (
+    DepartmentFindings,
+    Finding,
+    accountability_of,
+    findings_by_department,
+    record_accountability,
+)
 from .attachments import add_attachment, void_attachment
 from .cases import (
     CaseDraft,
@@ -27,6 +34,7 @@ from .contact import (
     close_case,
     complete_visit,
     move_call,
+    postpone_call,
     record_contact,
     reschedule_appointment,
     schedule_visit,
@@ -44,6 +52,14 @@ from .handling import (
     revise_solution,
     suggest_route,
 )
+from .improve import (
+    Improvement,
+    complete_improvement,
+    improvement,
+    improvements,
+    improvements_of_case,
+    reassign_improvement,
+)
 from .staff import (
     add_staff,
     create_showroom,
@@ -60,8 +76,12 @@ __all__ = [
     "CaseChange",
     "CaseDraft",
     "Context",
+    "DepartmentFindings",
+    "Finding",
+    "Improvement",
     "OnSpotSolution",
     "SettingsChange",
+    "accountability_of",
     "add_attachment",
     "add_note",
     "add_staff",
@@ -70,20 +90,28 @@ __all__ = [
     "change_settings",
     "check_clocks",
     "close_case",
+    "complete_improvement",
     "complete_visit",
     "create_showroom",
     "decide_approval",
     "edit_case",
     "edit_staff",
     "escalate",
+    "findings_by_department",
     "format_yuan",
+    "improvement",
+    "improvements",
+    "improvements_of_case",
     "investigate",
     "judge_invalid",
     "log_in",
     "logo_from_file",
     "move_call",
     "needs_setup",
+    "postpone_call",
     "propose_solution",
+    "reassign_improvement",
+    "record_accountability",
     "record_contact",
     "record_rectification",
     "register_case",

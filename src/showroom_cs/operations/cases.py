@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import workflow
-from ..domain import ClockKind, EscalationLevel, Severity, SolutionKind, Stage
+from ..domain import CUSTOMER_TITLES, ClockKind, EscalationLevel, Severity, SolutionKind, Stage
 from ..errors import RuleError
 from ..phone import normalize_phone
 from ..pinyin_keys import name_keys
@@ -57,6 +57,7 @@ class CaseDraft:
     demands: tuple[str, ...] = ()
     demand_note: str = ""
     customer_address: str = ""
+    customer_title: str = ""  # 先生 / 女士, for the call script; "" when not asked
     order_no: str = ""
     purchase_date: dt.date | str | None = None  # a date, or typed as 2026-08-15
     install_date: dt.date | str | None = None
@@ -108,6 +109,7 @@ def _validated_fields(ctx: Context, draft: CaseDraft) -> dict[str, Any]:
 # The intake fields a clerk may correct later, with their names on the form.
 FIELD_LABELS = {
     "customer_name": "客户姓名",
+    "customer_title": "称呼",
     "customer_phone": "联系电话",
     "customer_address": "地址",
     "order_no": "订单/合同号",
@@ -144,6 +146,11 @@ def _validated_field(settings: Settings, column: str, value: Any) -> Any:
         raise RuleError(f"「{column}」不能在这里修改。")
     if column == "customer_phone":
         return normalize_phone(str(value or ""))
+    if column == "customer_title":
+        title = str(value or "").strip()
+        if title and title not in CUSTOMER_TITLES:
+            raise RuleError("称呼请选「先生」或「女士」，不确定可以不选。", missing=(column,))
+        return title
     if column in _TEXT_LIMITS:
         return clean_text(
             value,

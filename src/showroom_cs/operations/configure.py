@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..call_script import PART_TITLES
 from ..domain import MANAGER_ROLES, ClockKind, Role, Severity, Staff
 from ..errors import PermissionDenied, RuleError
 from ..settings import (
@@ -49,6 +50,7 @@ ITEM_LABELS = {
     "backup_dir": "备份文件夹",
     "keep_daily": "每日备份保留份数",
     "keep_monthly": "每月备份保留份数",
+    "call_script": "回访话术",
 }
 LOGO_MAX_BYTES = 10 * 1024 * 1024
 LOGO_BOX = (600, 240)  # pixels: sharp at the form's 24 × 14 mm
@@ -198,6 +200,11 @@ def describe_change(item: str, old: str | None, new: str | None) -> str:
         return _describe_sla(before or {}, after or {})
     if item == "logo_png":
         return "更换了标志" if after else "去掉了标志"
+    if item == "call_script":
+        edited = [
+            t for k, t in PART_TITLES.items() if (before or {}).get(k) != (after or {}).get(k)
+        ]
+        return "修改了" + "、".join(f"「{t}」" for t in edited) if edited else "已修改"
     if item.startswith("staff:") and before is None:
         return f"新增 {after}"
     return f"{_plain(before)} → {_plain(after)}"

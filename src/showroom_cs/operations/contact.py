@@ -32,6 +32,7 @@ from ._common import (
     require_fields,
     start_clock,
 )
+from .improve import DEFAULT_IMPROVEMENT_DAYS, join_improvement, start_improvement
 
 # Which time limit a call of each purpose keeps. A call about progress or a
 # follow-up counts when it is made, answered or not (the clock measures the
@@ -141,9 +142,24 @@ def record_contact(
 
 
 def close_case(
-    ctx: Context, case_id: int, *, cause: str, actions: str, improvement: str
+    ctx: Context,
+    case_id: int,
+    *,
+    cause: str,
+    actions: str,
+    improvement: str,
+    cause_key: str = "",
+    improvement_owner_id: int | None = None,
+    improvement_due: dt.date | None = None,
+    improvement_id: int | None = None,
 ) -> CaseChange:
-    """待回访 → 已结案: needs the satisfied follow-up and the closing summary."""
+    """待回访 → 已结案: needs the satisfied follow-up and the closing summary.
+
+    The improvement measure becomes an item to follow through: a new one
+    (owner: `improvement_owner_id`, default the case's owner; due:
+    `improvement_due`, default two weeks) or, with `improvement_id`, the open
+    item this case shares its root with.
+    """
     actor = require_active(ctx)
     before = load_case(ctx, case_id)
     workflow.check(actor, before, "close")  # includes: a satisfied follow-up is recorded
@@ -155,16 +171,34 @@ def close_case(
             "closing_improvement": ("改进措施", improvement),
         },
     )
+    cause_key = str(cause_key or "").strip()
+    if cause_key and not ctx.settings.has_key("cause", cause_key):
+        raise RuleError(
+            f"问题原因类别「{cause_key[:20]}」不在列表中，请从列表中选择。", missing=("cause_key",)
+        )
     values = {
         "stage": Stage.CLOSED,
         "closing_cause": clean_text(cause, "问题原因", required=True),
         "closing_actions": clean_text(actions, "处理经过", required=True),
         "closing_improvement": clean_text(improvement, "改进措施", required=True),
+        "cause_key": cause_key,
         "closed_at": ctx.now(),
     }
     with ctx.store.transaction():
+        if improvement_id is not None:
+            item = join_improvement(ctx, case_id, improvement_id)
+            owner = ctx.store.staff_member(item.owner_id)
+            due = item.due_date
+            follow = f"改进措施并入已有一项（{owner.name}负责，{due:%m-%d} 前完成）"
+        else:
+            owner = ctx.store.staff_member(improvement_owner_id or before.owner_id or actor.id)
+            due = improvement_due or ctx.now().date() + dt.timedelta(days=DEFAULT_IMPROVEMENT_DAYS)
+            start_improvement(
+                ctx, case_id, str(values["closing_improvement"]), owner_id=owner.id, due=due
+            )
+            follow = f"改进措施列入跟进（{owner.name}负责，{due:%m-%d} 前完成）"
         enter_stage(ctx, case_id, Stage.CLOSED)
-        return commit(ctx, case_id, before, "close", "结案", values)
+        return commit(ctx, case_id, before, "close", f"结案；{follow}", values)
 
 
 def schedule_visit(
@@ -326,3 +360,34 @@ def cancel_appointment(ctx: Context, appointment_id: int, *, reason: str) -> Cas
             "appointment_cancelled",
             f"取消{appointment.kind.label} {appointment.starts_at:%m-%d %H:%M}：{reason}",
         )
+
+
+def postpone_call(
+    ctx: Context,
+    case_id: int,
+    *,
+    method: ContactMethod,
+    purpose: ContactPurpose,
+    preferred_at: dt.datetime,
+) -> CaseChange:
+    """客户现在不方便 (seed 004): the call is noted as not held, and the next try
+    is planned for the time the customer asked for, not the next free slot."""
+    purpose = as_enum(ContactPurpose, purpose, "联系目的", "purpose")
+    if purpose not in _MEETS:
+        raise RuleError("只有进度告知和回访可以按客户方便的时间改约。", missing=("purpose",))
+    with ctx.store.transaction():
+        record_contact(
+            ctx,
+            case_id,
+            method=method,
+            purpose=purpose,
+            reached=False,
+            customer_words=f"现在不方便，请 {preferred_at:%m-%d %H:%M} 再打来",
+        )
+        retry = ctx.store.scalar(
+            "SELECT id FROM clocks WHERE case_id = ? AND kind = ? AND met_at IS NULL "
+            "AND cancelled_at IS NULL ORDER BY id DESC LIMIT 1",
+            (case_id, ClockKind.FOLLOW_UP_CALL.value),
+        )
+        assert retry is not None  # record_contact starts it for an unreached call
+        return move_call(ctx, retry, planned_at=preferred_at)

@@ -401,4 +401,63 @@ def m0007_settings_log(db: Database) -> None:
     )
 
 
+@_migration("0008_accountability_and_improvements")
+def m0008_accountability_and_improvements(db: Database) -> None:
+    """The customer's form of address (for the call script), the cause
+    category found at closing, the managers' responsibility findings (a log of
+    their own: the timeline is read by every clerk) and the improvement
+    measures followed through to done, each linked to its cases."""
+    run_script(
+        db,
+        """
+        ALTER TABLE cases ADD COLUMN customer_title TEXT NOT NULL DEFAULT '';
+        ALTER TABLE cases ADD COLUMN cause_key TEXT NOT NULL DEFAULT '';
+        CREATE INDEX cases_closed_cause ON cases(closed_at, cause_key);
+        CREATE TABLE accountability (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            at TEXT NOT NULL,
+            by_id INTEGER NOT NULL REFERENCES staff(id),
+            responsibility TEXT NOT NULL,
+            department TEXT NOT NULL,
+            person TEXT NOT NULL DEFAULT '',
+            measure TEXT NOT NULL DEFAULT 'none',
+            measure_note TEXT NOT NULL DEFAULT '',
+            amount_fen INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX accountability_case ON accountability(case_id, id);
+        CREATE TRIGGER accountability_no_update BEFORE UPDATE ON accountability
+        BEGIN
+            SELECT RAISE(ABORT, '责任认定只能追加，不能修改');
+        END;
+        CREATE TRIGGER accountability_no_delete BEFORE DELETE ON accountability
+        BEGIN
+            SELECT RAISE(ABORT, '责任认定只能追加，不能删除');
+        END;
+        CREATE TABLE improvements (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            owner_id INTEGER NOT NULL REFERENCES staff(id),
+            due_date TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by INTEGER NOT NULL REFERENCES staff(id),
+            done_at TEXT,
+            done_by INTEGER REFERENCES staff(id),
+            done_note TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX improvements_open ON improvements(done_at, due_date);
+        CREATE TABLE improvement_cases (
+            improvement_id INTEGER NOT NULL REFERENCES improvements(id),
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            PRIMARY KEY (improvement_id, case_id)
+        );
+        CREATE INDEX improvement_cases_case ON improvement_cases(case_id);
+        CREATE TRIGGER improvements_no_delete BEFORE DELETE ON improvements
+        BEGIN
+            SELECT RAISE(ABORT, '改进措施不能删除');
+        END;
+        """,
+    )
+
+
 SCHEMA_VERSION = len(MIGRATION_NAMES)

@@ -18,12 +18,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QScrollArea
 
 from showroom_cs.clock import SystemClock
 from showroom_cs.store import Store
+from showroom_cs.ui.accountability_dialog import AccountabilityDialog
 from showroom_cs.ui.action_dialog import ActionDialog
 from showroom_cs.ui.app import prepare_app
+from showroom_cs.ui.customer_view import CustomerRecordDialog
 from showroom_cs.ui.main_window import MainWindow
 from showroom_cs.ui.session import Session
 
@@ -58,11 +60,18 @@ def main() -> int:
         (window.kanban, "kanban"),
         (window.case_list, "case-list"),
         (window.calendar, "calendar"),
+        (window.daily, "daily"),
+        (window.improvements_page, "improvements"),
         (window.stats, "stats"),
         (window.settings_page, "settings"),
     ):
         window.go_to(page)
         shot(name)
+    window.go_to(window.stats)
+    scroll = window.stats.findChild(QScrollArea)
+    if scroll is not None:
+        scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())
+        shot("stats-bottom")
     tabs = window.settings_page.tabs
     window.go_to(window.settings_page)
     for number in range(tabs.count()):
@@ -89,6 +98,38 @@ def main() -> int:
             QApplication.processEvents()
             dialog.grab().save(str(args.out / f"dialog-{action}.png"))
             dialog.close()
+    follow = store.scalar("SELECT id FROM cases WHERE stage = 'follow_up' ORDER BY id DESC LIMIT 1")
+    if follow is not None:
+        case = store.case(follow)
+        for action in ("record_contact", "close"):
+            dialog = ActionDialog(window.session, case, action, parent=window)
+            dialog.show()
+            QApplication.processEvents()
+            dialog.grab().save(str(args.out / f"dialog-{action}-follow-up.png"))
+            dialog.close()
+    closed = store.scalar(
+        "SELECT case_id FROM accountability ORDER BY id DESC LIMIT 1"
+    ) or store.scalar("SELECT id FROM cases WHERE stage = 'closed' ORDER BY id DESC LIMIT 1")
+    if closed is not None:
+        window.open_case(closed)
+        shot("case-closed")
+        if window.case_view.accountability_button.isVisible():
+            found = AccountabilityDialog(window.session, store.case(closed), parent=window)
+            found.show()
+            QApplication.processEvents()
+            found.grab().save(str(args.out / "dialog-accountability.png"))
+            found.close()
+    returning = store.scalar(
+        "SELECT customer_phone FROM cases GROUP BY customer_phone ORDER BY COUNT(*) DESC LIMIT 1"
+    )
+    if returning is not None:
+        record = CustomerRecordDialog(window.session, returning, parent=window)
+        record.show()
+        for number in range(record.tabs.count()):
+            record.tabs.setCurrentIndex(number)
+            QApplication.processEvents()
+            record.grab().save(str(args.out / f"customer-{number + 1}.png"))
+        record.close()
     store.close()
     return 0
 

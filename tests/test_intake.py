@@ -60,6 +60,9 @@ def test_keyboard_only_registration_is_found_on_the_board_and_by_search(  # type
     type_text(qtbot, "13800138000")
     assert tab(qtbot).objectName() == "customer_name"
     type_text(qtbot, "张伟")
+    title = tab(qtbot)
+    assert title.objectName() == "customer_title"
+    qtbot.keyClick(title, Qt.Key.Key_Down)  # 先生, for the call script's 张先生
     assert tab(qtbot).objectName() == "customer_address"
     type_text(qtbot, "幸福里小区 3栋 1202")
     for expected in (
@@ -104,15 +107,26 @@ def test_a_refusal_names_what_is_missing_and_keeps_what_was_typed(qtbot, desk: D
     assert page.fields["customer_name"].text() == "张伟"
 
 
-def test_a_known_phone_shows_earlier_cases_and_fills_the_customer(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
-    earlier = desk.register()
+def test_a_known_phone_shows_earlier_cases_and_fills_the_customer(  # type: ignore[no-untyped-def]
+    qtbot, desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from showroom_cs.ui import intake
+
+    earlier = desk.register(customer_title="先生")
     page = IntakePage(Session(desk.store, desk.clock, desk.staff["孙丽"]))
     qtbot.addWidget(page)
     page.fields["customer_phone"].setText("138 0013 8000")
     page.look_up_customer()
-    assert page.history.text() == f"老客户 · 1 件历史投诉（最近 {earlier.case_no}）"
+    assert page.history.text().startswith(f"老客户 · 1 件历史投诉（最近 {earlier.case_no}）")
     assert page.fields["customer_name"].text() == "张伟"
     assert page.fields["customer_address"].text() == "幸福里小区 3栋 1202"
+    assert page.fields["customer_title"].currentData() == "先生"
+    shown: list[str] = []
+    monkeypatch.setattr(
+        intake.CustomerRecordDialog, "exec", lambda dialog: shown.append(dialog.windowTitle())
+    )
+    page.history.linkActivated.emit("record")  # 查看客户档案
+    assert shown == ["客户档案 — 张伟"]
 
 
 def test_the_promise_follows_the_severity(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]

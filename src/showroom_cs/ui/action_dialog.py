@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -45,7 +46,9 @@ from ..domain import (
     Stage,
 )
 from ..errors import RuleError, ShowroomError
+from ..operations.improve import DEFAULT_IMPROVEMENT_DAYS
 from ..phone import format_phone
+from .call_script_panel import CallScriptPanel
 from .session import Session
 
 
@@ -80,6 +83,47 @@ def _purpose(session: Session, case: Case) -> ContactPurpose:
         if kind in waiting:
             return purpose
     return ContactPurpose.FIRST_CONTACT if case.first_contact_at is None else ContactPurpose.OTHER
+
+
+def _closing_fields(session: Session, case: Case) -> list[Field]:
+    """The closing summary, and who follows the improvement measure through by when."""
+    store = session.store
+    names = {s.id: s.name for s in store.all_staff()}
+    open_items = [
+        (f"并入：{item.text[:24]}（{names.get(item.owner_id, '')}）", item.id)
+        for item in op.improvements(store, done=False)
+    ]
+    staff = [(m.name, m.id) for m in store.all_staff(active_only=True)]
+    return [
+        Field(
+            "cause_key",
+            "问题原因类别",
+            "combo",
+            [(e.label, e.key) for e in store.settings().active_entries("cause")],
+        ),
+        Field("cause", "问题原因", "long", default=case.cause_analysis),
+        Field("actions", "处理经过", "long", default=case.rectification_result),
+        Field("improvement", "改进措施", "long"),
+        Field(
+            "improvement_id",
+            "改进跟进",
+            "combo",
+            [("新建一项改进措施", None), *open_items],
+        ),
+        Field(
+            "improvement_owner",
+            "改进负责人",
+            "combo",
+            staff,
+            case.owner_id or session.staff.id,
+        ),
+        Field(
+            "improvement_due",
+            "完成期限",
+            "date",
+            default=session.clock.now().date() + dt.timedelta(days=DEFAULT_IMPROVEMENT_DAYS),
+        ),
+    ]
 
 
 def fields_for(session: Session, case: Case, action: str, target: Stage | None) -> list[Field]:
@@ -173,11 +217,7 @@ def fields_for(session: Session, case: Case, action: str, target: Stage | None) 
             Field("next_action", "下一步", "long"),
         ]
     if action == "close":
-        return [
-            Field("cause", "问题原因", "long", default=case.cause_analysis),
-            Field("actions", "处理经过", "long", default=case.rectification_result),
-            Field("improvement", "改进措施", "long"),
-        ]
+        return _closing_fields(session, case)
     if action == "edit":
         purchase, install = case.purchase_date, case.install_date
         return [
@@ -338,6 +378,10 @@ def perform(session: Session, case: Case, action: str, values: dict[str, Any]) -
             cause=values["cause"],
             actions=values["actions"],
             improvement=values["improvement"],
+            cause_key=values["cause_key"],
+            improvement_id=values["improvement_id"],
+            improvement_owner_id=values["improvement_owner"],
+            improvement_due=values["improvement_due"],
         ),
         "report_progress": lambda: op.report_progress(
             ctx, case.id, done=values["done"], outstanding=values["outstanding"]
@@ -388,7 +432,28 @@ class ActionDialog(QDialog):
             widget.setObjectName(f"field_{spec.name}")
             self.inputs[spec.name] = widget
             form.addRow(spec.label if spec.kind != "check" else "", widget)
-        layout.addLayout(form)
+        self.script: CallScriptPanel | None = None
+        if action == "record_contact":
+            # The script to read sits beside the form the clerk fills in while talking.
+            self.script = CallScriptPanel(session, case)
+            self.script.postponeRequested.connect(self.postpone)
+            purpose = self.inputs["purpose"]
+            assert isinstance(purpose, QComboBox)
+            purpose.currentIndexChanged.connect(
+                lambda: self.script.show_for(purpose.currentData()) if self.script else None
+            )
+            self.script.show_for(purpose.currentData())
+            side_by_side = QHBoxLayout()
+            side_by_side.addLayout(form, 1)
+            side_by_side.addWidget(self.script, 1)
+            layout.addLayout(side_by_side)
+            self.setMinimumWidth(960)
+        else:
+            layout.addLayout(form)
+        if action == "close":
+            joined = self.inputs["improvement_id"]
+            assert isinstance(joined, QComboBox)
+            joined.currentIndexChanged.connect(self._new_improvement_fields)
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
@@ -414,6 +479,29 @@ class ActionDialog(QDialog):
             return
         try:
             self.change = perform(self.session, self.case, self.action, values)
+        except ShowroomError as refusal:
+            self.error.setText(refusal.message)
+            self.error.show()
+            return
+        self.accept()
+
+    def _new_improvement_fields(self) -> None:
+        """Owner and due date belong to a new item; a joined one keeps its own."""
+        new = self.values()["improvement_id"] is None
+        for name in ("improvement_owner", "improvement_due"):
+            self.inputs[name].setEnabled(new)
+
+    def postpone(self, preferred_at: dt.datetime) -> None:
+        """客户现在不方便: record the call as not held and plan the next one then."""
+        values = self.values()
+        try:
+            self.change = op.postpone_call(
+                self.session.ctx(),
+                self.case.id,
+                method=values["method"],
+                purpose=values["purpose"],
+                preferred_at=preferred_at,
+            )
         except ShowroomError as refusal:
             self.error.setText(refusal.message)
             self.error.show()

@@ -25,14 +25,16 @@ from PySide6.QtWidgets import (
 
 from .. import operations as op
 from .. import workflow
-from ..domain import SATISFACTION_LABELS, Case, Stage
+from ..domain import MANAGER_ROLES, SATISFACTION_LABELS, Case, Stage
 from ..errors import ShowroomError
 from ..forms import field_values
 from ..phone import format_phone
 from ..privacy import mask_phone
 from . import theme
+from .accountability_dialog import AccountabilityDialog, describe
 from .action_dialog import ActionDialog
 from .attachments import AttachmentStrip
+from .customer_view import CustomerRecordDialog
 from .printing import export_form, print_form
 from .session import Session
 
@@ -68,9 +70,11 @@ NEXT_STEP = {
 class CaseView(QWidget):
     """One case. Signals:
     casesChanged(): an action here changed the case.
+    caseRequested(int): open another case (from the customer's record).
     """
 
     casesChanged = Signal()
+    caseRequested = Signal(int)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +87,9 @@ class CaseView(QWidget):
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
         top.addWidget(self.title, 1)
+        # Rebuilt with their rows on every fill (beside the name, beside 责任认定).
+        self.customer_button = QPushButton()
+        self.accountability_button = QPushButton()
         self.print_buttons: dict[str, QPushButton] = {}
         for key, text, form, export in (
             ("print_registration", "打印登记表", "registration", False),
@@ -164,23 +171,11 @@ class CaseView(QWidget):
 
     def _add_reveal_button(self) -> None:
         """A small 显示 beside the masked number (row 1 of the customer group)."""
-        item = self.customer.itemAt(1, QFormLayout.ItemRole.FieldRole)
-        number = item.widget() if item is not None else None
-        if number is None:
-            return
-        self.customer.removeWidget(number)
         reveal = QPushButton("显示完整号码")
         reveal.setObjectName("revealPhone")
         reveal.setToolTip("查看会记录在时间线上")
         reveal.clicked.connect(self.reveal_phone)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(number)
-        row.addWidget(reveal)
-        row.addStretch(1)
-        holder = QWidget()
-        holder.setLayout(row)
-        self.customer.setWidget(1, QFormLayout.ItemRole.FieldRole, holder)
+        _beside(self.customer, 1, reveal)
 
     def reveal_phone(self) -> None:
         """The full number, for calling the customer; the timeline records who looked."""
@@ -233,6 +228,11 @@ class CaseView(QWidget):
         )
         if self.revealed != case.id and case.customer_phone:
             self._add_reveal_button()
+        self.customer_button = QPushButton("客户档案")
+        self.customer_button.setObjectName("customerRecord")
+        self.customer_button.setToolTip("这位客户的全部投诉、上门、回访和满意度")
+        self.customer_button.clicked.connect(self.show_customer)
+        _beside(self.customer, 0, self.customer_button)
         _set_rows(
             self.complaint,
             [
@@ -257,6 +257,8 @@ class CaseView(QWidget):
         closing = "；".join(
             x for x in (case.closing_cause, case.closing_actions, case.closing_improvement) if x
         )
+        if case.cause_key:
+            closing += f"（{store.settings().label_of('cause', case.cause_key)}）"
         _set_rows(
             self.handling,
             [
@@ -281,8 +283,12 @@ class CaseView(QWidget):
                 ("复核", review_text),
                 ("满意度", SATISFACTION_LABELS.get(case.satisfaction or 0, "")),
                 ("结案总结", closing),
+                ("改进跟进", self._improvement_text(case.id, names)),
+                *self._accountability_row(case),
             ],
         )
+        if self.session.staff.role in MANAGER_ROLES:
+            _beside(self.handling, self.handling.rowCount() - 1, self.accountability_button)
         self.timeline.clear()
         for event in reversed(store.events(case.id)):
             who = names.get(event.actor_id or 0, "系统")
@@ -327,6 +333,52 @@ class CaseView(QWidget):
         self.case = self.session.store.case(self.case.id)
         self._fill()
 
+    def _improvement_text(self, case_id: int, names: dict[int, str]) -> str:
+        today = self.session.clock.now().date()
+        lines = []
+        for item in op.improvements_of_case(self.session.store, case_id):
+            if item.done_at is not None:
+                state = f"{item.done_at:%m-%d} 已完成"
+            else:
+                state = f"{item.due_date:%m-%d} 前完成" + (
+                    "，已逾期" if item.overdue(today) else ""
+                )
+            lines.append(f"{item.text}（{names.get(item.owner_id, '')}负责，{state}）")
+        return "；".join(lines)
+
+    def _accountability_row(self, case: Case) -> list[tuple[str, str]]:
+        """Managers see the finding (or that none is recorded yet); others see no row."""
+        if self.session.staff.role not in MANAGER_ROLES:
+            return []
+        finding = op.accountability_of(self.session.ctx(), case.id)
+        closed_valid = case.stage == Stage.CLOSED and case.valid is True
+        self.accountability_button = QPushButton("修改" if finding else "记录")
+        self.accountability_button.setObjectName("accountability")
+        self.accountability_button.clicked.connect(self.record_accountability)
+        self.accountability_button.setEnabled(closed_valid)
+        self.accountability_button.setToolTip(
+            "记录责任部门、责任人和内部处理（仅管理人员可见）"
+            if closed_valid
+            else "成立的投诉结案后才能做责任认定。"
+        )
+        return [("责任认定", describe(finding) if finding else "")]
+
+    def show_customer(self) -> None:
+        """客户档案 of this case's customer; a case picked there opens here."""
+        if self.case is None:
+            return
+        dialog = CustomerRecordDialog(self.session, self.case.customer_phone, self)
+        dialog.caseRequested.connect(self.caseRequested.emit)
+        dialog.exec()
+
+    def record_accountability(self) -> None:
+        if self.case is None:
+            return
+        dialog = AccountabilityDialog(self.session, self.case, self)
+        if dialog.exec():
+            self._fill()
+            self.casesChanged.emit()
+
     def _run(self, action: str) -> None:
         if self.case is None:
             return
@@ -336,6 +388,22 @@ class CaseView(QWidget):
             self.case = dialog.change.after
             self._fill()
             self.casesChanged.emit()
+
+
+def _beside(form: QFormLayout, row: int, button: QPushButton) -> None:
+    """A small button after the value of `row` (the value keeps its wrapping)."""
+    item = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+    value = item.widget() if item is not None else None
+    if value is None:
+        return
+    form.removeWidget(value)
+    line = QHBoxLayout()
+    line.setContentsMargins(0, 0, 0, 0)
+    line.addWidget(value, 1)
+    line.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+    holder = QWidget()
+    holder.setLayout(line)
+    form.setWidget(row, QFormLayout.ItemRole.FieldRole, holder)
 
 
 def _set_rows(form: QFormLayout, rows: list[tuple[str, str]]) -> None:

@@ -33,13 +33,14 @@ from PySide6.QtWidgets import (
 )
 
 from .. import operations as op
-from ..domain import Severity
+from ..domain import CUSTOMER_TITLES, Severity
 from ..drafts import discard_draft, load_draft, save_draft
 from ..errors import RuleError, ShowroomError
 from ..forms import service_promise
 from ..phone import format_phone, normalize_phone
 from ..queries import customer_history
 from .attachments import AttachmentStrip
+from .customer_view import CustomerRecordDialog
 from .printing import print_form
 from .session import Session
 
@@ -61,9 +62,11 @@ COMBO_FIELDS = ("product_category", "channel", "category", "severity")
 class IntakePage(QWidget):
     """Signals:
     caseRegistered(int): a complaint was saved (its case id).
+    caseRequested(int): open an earlier case of this customer.
     """
 
     caseRegistered = Signal(int)
+    caseRequested = Signal(int)
 
     def __init__(
         self, session: Session, draft_folder: Path | None = None, parent: QWidget | None = None
@@ -184,11 +187,18 @@ class IntakePage(QWidget):
         phone.editingFinished.connect(self.look_up_customer)
         self.history = QLabel()
         self.history.setObjectName("history")
+        self.history.linkActivated.connect(self.show_customer)
+        self.known_phone = ""
         grid.addWidget(QLabel("联系电话 *"), 0, 0)
         grid.addWidget(phone, 0, 1)
         grid.addWidget(self.history, 0, 2, 1, 2)
         grid.addWidget(QLabel("姓名 *"), 1, 0)
-        grid.addWidget(self._line("customer_name"), 1, 1)
+        name_row = QHBoxLayout()
+        name_row.addWidget(self._line("customer_name"), 1)
+        title = self._combo("customer_title", [("称呼", ""), *((t, t) for t in CUSTOMER_TITLES)])
+        title.setToolTip("回访话术里称呼客户用（张先生 / 王女士），不确定可以不选")
+        name_row.addWidget(title)
+        grid.addLayout(name_row, 1, 1)
         grid.addWidget(QLabel("地址"), 1, 2)
         grid.addWidget(self._line("customer_address", "小区 / 楼栋 / 房号（上门需要）"), 1, 3)
         grid.addWidget(QLabel("订单/合同号"), 2, 0)
@@ -332,6 +342,7 @@ class IntakePage(QWidget):
         values = self.values()
         return op.CaseDraft(
             customer_name=values["customer_name"],
+            customer_title=values["customer_title"] or "",
             customer_phone=values["customer_phone"],
             category=values["category"] or "",
             description=values["description"],
@@ -366,7 +377,11 @@ class IntakePage(QWidget):
             self.history.setText("新客户")
             return
         last = self.session.store.case(earlier[0])
-        self.history.setText(f"老客户 · {len(earlier)} 件历史投诉（最近 {last.case_no}）")
+        self.history.setText(
+            f"老客户 · {len(earlier)} 件历史投诉（最近 {last.case_no}） "
+            "<a href='record'>查看客户档案</a>"
+        )
+        self.known_phone = phone
         for name, value in (
             ("customer_name", last.customer_name),
             ("customer_address", last.customer_address),
@@ -374,7 +389,17 @@ class IntakePage(QWidget):
             edit = self.fields[name]
             if isinstance(edit, QLineEdit) and not edit.text().strip():
                 edit.setText(value)
+        title = self.fields["customer_title"]
+        if isinstance(title, QComboBox) and not title.currentData():
+            title.setCurrentIndex(max(title.findData(last.customer_title), 0))
         phone_edit.setText(format_phone(phone))
+
+    def show_customer(self) -> None:
+        """客户档案 of the known caller, to recognise them at the counter."""
+        if self.known_phone:
+            dialog = CustomerRecordDialog(self.session, self.known_phone, self)
+            dialog.caseRequested.connect(self.caseRequested.emit)
+            dialog.exec()
 
     def read_back(self) -> None:
         """确认: the text as it will be printed, for the customer to hear."""

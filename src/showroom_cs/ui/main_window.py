@@ -37,7 +37,9 @@ from .background import run_in_background
 from .calendar_page import CalendarPage
 from .case_list import CaseListPage
 from .case_view import CaseView
+from .daily_page import DailyPage
 from .finder import Finder
+from .improvements_page import ImprovementsPage
 from .intake import IntakePage
 from .kanban import KanbanPage
 from .login import LoginDialog
@@ -69,7 +71,10 @@ class MainWindow(QMainWindow):
         # shown: a counter starts on 今日待办 and the board, and the window
         # should be there in a second even on years of cases.
         self._built: dict[str, QWidget] = {}
-        self._placeholders = {name: QWidget() for name in ("calendar", "stats", "settings_page")}
+        self._placeholders = {
+            name: QWidget()
+            for name in ("calendar", "daily", "improvements_page", "stats", "settings_page")
+        }
         self.case_view = CaseView(session)
         self.reminder_bar = ReminderBar()
         self.reminded_until: dt.datetime | None = None  # None: not looked since login
@@ -84,6 +89,13 @@ class MainWindow(QMainWindow):
             ("案件看板", "view-column", self.kanban, "Ctrl+2"),
             ("案件查询", "table-search", self.case_list, "Ctrl+3"),
             ("回访日历", "calendar-month", self._placeholders["calendar"], "Ctrl+4"),
+            ("每日汇总", "clipboard-text-clock-outline", self._placeholders["daily"], "Ctrl+7"),
+            (
+                "改进措施",
+                "lightbulb-on-outline",
+                self._placeholders["improvements_page"],
+                "Ctrl+8",
+            ),
             ("统计", "chart-bar", self._placeholders["stats"], "Ctrl+5"),
             ("设置", "cog-outline", self._placeholders["settings_page"], "Ctrl+6"),
         ):
@@ -165,7 +177,9 @@ class MainWindow(QMainWindow):
         self.reminder_bar.caseRequested.connect(self.open_case)
         self.kanban.casesChanged.connect(self.refresh)
         self.case_view.casesChanged.connect(self.refresh)
+        self.case_view.caseRequested.connect(self.open_case)
         self.intake.caseRegistered.connect(lambda _case_id: self.refresh())
+        self.intake.caseRequested.connect(self.open_case)
 
     def _show_page(self, row: int) -> None:
         if row < 0:
@@ -186,6 +200,14 @@ class MainWindow(QMainWindow):
             calendar.caseRequested.connect(self.open_case)
             calendar.casesChanged.connect(self.refresh)
             page = calendar
+        elif name == "daily":
+            daily = DailyPage(session)
+            daily.caseRequested.connect(self.open_case)
+            page = daily
+        elif name == "improvements_page":
+            improvements = ImprovementsPage(session)
+            improvements.caseRequested.connect(self.open_case)
+            page = improvements
         elif name == "stats":
             page = StatsPage(session)
         else:
@@ -206,6 +228,18 @@ class MainWindow(QMainWindow):
     def calendar(self) -> CalendarPage:
         page = self._page("calendar")
         assert isinstance(page, CalendarPage)
+        return page
+
+    @property
+    def daily(self) -> DailyPage:
+        page = self._page("daily")
+        assert isinstance(page, DailyPage)
+        return page
+
+    @property
+    def improvements_page(self) -> ImprovementsPage:
+        page = self._page("improvements_page")
+        assert isinstance(page, ImprovementsPage)
         return page
 
     @property
@@ -347,7 +381,7 @@ class MainWindow(QMainWindow):
         self.today.refresh()
         self.kanban.reload()
         self.case_list.refresh()
-        self._refresh_built("stats", "calendar")
+        self._refresh_built("stats", "calendar", "daily", "improvements_page")
         if self.pages.currentWidget() is self.case_view and self.case_view.case is not None:
             self.case_view.show_case(self.case_view.case.id)
         self.refresh_status()

@@ -31,6 +31,7 @@ from .settings_data import DataTab
 from .settings_limits import LimitsTab
 from .settings_lists import ListsTab
 from .settings_profile import ProfileTab
+from .settings_script import ScriptTab
 from .settings_staff import StaffTab
 
 
@@ -70,12 +71,14 @@ class SettingsPage(QWidget):
         self.lists = ListsTab(session)
         self.limits = LimitsTab(session)
         self.data = DataTab(session)
+        self.script = ScriptTab(session)
         self.data.restoreRequested.connect(self.restoreRequested)
         for tab, name in (
             (self.profile, "门店信息"),
             (self.staff, "员工与角色"),
             (self.lists, "选项列表"),
             (self.limits, "时限与审批"),
+            (self.script, "回访话术"),
             (self.data, "数据与备份"),
         ):
             tab.saved.connect(self._saved)

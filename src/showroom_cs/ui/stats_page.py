@@ -7,6 +7,7 @@ can be switched to its table and saved as a PNG.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCharts import (
@@ -36,8 +37,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain import SATISFACTION_LABELS, Severity, Stage
-from ..stats import DIMENSIONS, RangeReport, period_bounds, report
+from ..domain import MANAGER_ROLES, SATISFACTION_LABELS, Severity, Stage
+from ..operations import findings_by_department
+from ..stats import DIMENSIONS, RangeReport, causes_between, period_bounds, report
 from . import theme
 from .export_dialog import ExportDialog
 from .session import Session
@@ -100,7 +102,11 @@ class ChartCard(QFrame):
         layout.addWidget(self.empty)
 
     def show_values(
-        self, rows: list[tuple[str, float]], *, percent: bool = False, colour: str = theme.ACCENT
+        self,
+        rows: Sequence[tuple[str, float]],
+        *,
+        percent: bool = False,
+        colour: str = theme.ACCENT,
     ) -> None:
         self.chart.removeAllSeries()
         for axis in self.chart.axes():
@@ -224,7 +230,10 @@ class StatsPage(QWidget):
             "satisfaction": "满意度分布（本期结案）",
             "on_time": "各时限按时率",
             "brands": "投诉最多的品牌型号",
+            "causes": "问题原因（本期结案，先改最多的）",
         }
+        if session.staff.role in MANAGER_ROLES:
+            titles["findings"] = "责任认定（按部门，仅管理人员可见）"
         for number, (key, name) in enumerate(titles.items()):
             card = ChartCard(name, key)
             self.cards[key] = card
@@ -325,6 +334,17 @@ class StatsPage(QWidget):
             colour="#ef6c00",
         )
         self.cards["brands"].show_values([(name, count) for name, count in result.top_brands])
+        self.cards["causes"].show_values(
+            causes_between(self.session.store, start, end), colour="#6a1b9a"
+        )
+        if "findings" in self.cards:
+            self.cards["findings"].show_values(
+                [
+                    (settings.label_of("department", f.department), f.total)
+                    for f in findings_by_department(self.session.ctx(), start, end)
+                ],
+                colour="#455a64",
+            )
 
 
 def _percent(value: float | None) -> str:

@@ -16,8 +16,19 @@ from pathlib import Path
 
 from . import operations as op
 from .backup import inspect_backup, take_backup
+from .call_script import call_kind, script_for, values_for
 from .clock import FixedClock
-from .domain import ContactMethod, ContactPurpose, ReviewItem, Role, SolutionKind
+from .daily import daily_summary
+from .daily_pdf import render_daily
+from .domain import (
+    AccountabilityMeasure,
+    ContactMethod,
+    ContactPurpose,
+    Responsibility,
+    ReviewItem,
+    Role,
+    SolutionKind,
+)
 from .export import export_week, week_label
 from .pdf import render
 from .search import search_case_ids
@@ -152,6 +163,32 @@ def _pdfs(w: _Walk) -> str:
     return "登记表 " + sizes[0] + "，复核意见书 " + sizes[1]
 
 
+def _manuals(w: _Walk) -> str:
+    """The manuals' practices: the call script, the finding, the improvement
+    item and the daily summary sheet."""
+    case = w.store.case(w.case_id)
+    settings = w.store.settings()
+    kind = call_kind(case, ContactPurpose.FOLLOW_UP)
+    parts = script_for(settings.call_script, kind, values_for(case, settings, "王芳"))
+    if not any(case.case_no in part.text for part in parts):
+        raise AssertionError("回访话术没有填入投诉编号")
+    op.record_accountability(
+        w.ctx("陈静"),
+        w.case_id,
+        responsibility=Responsibility.COMPANY,
+        department="安装部",
+        measure=AccountabilityMeasure.TRAINING,
+    )
+    (item,) = op.improvements_of_case(w.store, w.case_id)
+    op.complete_improvement(w.ctx("李强"), item.id, "安装部已培训")
+    summary = daily_summary(w.store, w.clock.now().date(), w.clock.now())
+    data = render_daily(w.store, summary, now=w.clock.now())
+    if not data.startswith(b"%PDF") or b"FontFile2" not in data:
+        raise AssertionError("每日汇总单的 PDF 没有嵌入字体")
+    (w.folder / "daily.pdf").write_bytes(data)
+    return f"话术 {len(parts)} 段，责任认定与改进措施已记录，每日汇总单 {len(data) // 1024} KB"
+
+
 def _export(w: _Walk) -> str:
     manager = w.store.staff_member(w.staff["陈静"])
     path, export = export_week(
@@ -178,6 +215,7 @@ _STEPS: tuple[tuple[str, Callable[[_Walk], str]], ...] = (
     ("登记案件并检索", _register),
     ("分派、处理、复核、回访、结案", _walk_to_closed),
     ("生成两份表单 PDF", _pdfs),
+    ("话术、责任认定、改进措施、每日汇总", _manuals),
     ("导出总部周报 CSV", _export),
     ("备份并检查数据库", _backup),
 )

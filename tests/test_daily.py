@@ -391,8 +391,7 @@ def test_the_page_prints_and_saves_the_sheet_of_the_chosen_day(  # type: ignore[
     page, day: Day, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-    from showroom_cs.ui import daily_page
+    from PySide6.QtWidgets import QMessageBox
 
     page.set_day(WEDNESDAY)
     saved = page.export_sheet(tmp_path / "daily.pdf")
@@ -409,8 +408,6 @@ def test_the_page_prints_and_saves_the_sheet_of_the_chosen_day(  # type: ignore[
     monkeypatch.setattr(QPrintDialog, "exec", accept)
     assert page.print_sheet() and printed.exists()
     warned: list[str] = []
-    monkeypatch.setattr(
-        daily_page.QMessageBox, "warning", lambda parent, title, text: warned.append(text)
-    )
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
     assert page.export_sheet(tmp_path) is None  # a folder, not a file
     assert warned and "无法写入" in warned[0]

@@ -10,29 +10,22 @@ section still prints, saying 无.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from .daily import NOTHING, DailySummary, Section, day_label, is_over, sections
 from .pdf import FONT, GRID, printable, register_font
 from .schedule import (
     BODY_WIDTH,
     DAY_BAR,
-    FOOTER_HEIGHT,
-    HEADER_HEIGHT,
-    MARGIN,
     PAD,
-    PAGE_HEIGHT,
-    PAGE_WIDTH,
     SHADE,
-    ScheduleCanvas,
-    SheetHeader,
+    build_sheet,
 )
 from .store import Store
 
@@ -83,33 +76,14 @@ def render_daily(store: Store, summary: DailySummary, *, now: dt.datetime) -> by
     subtitle = day_label(summary.day)
     if not is_over(summary):
         subtitle += f"　截至 {summary.as_of:%H:%M}（当天未结束）"
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN + HEADER_HEIGHT,
-        bottomMargin=MARGIN + FOOTER_HEIGHT,
-        title=f"{TITLE} {summary.day:%Y-%m-%d}",
-        author=settings.showroom_name,
-        creator="门店客诉台 showroom-cs",
-        initialFontName=FONT,  # never reference a font that is not embedded
+    return build_sheet(
+        settings,
+        TITLE,
+        subtitle,
+        _story(summary),
+        now=now,
+        doc_title=f"{TITLE} {summary.day:%Y-%m-%d}",
     )
-
-    # A class of its own per document: the header lives on the canvas class.
-    class _Canvas(ScheduleCanvas):
-        pass
-
-    _Canvas.sheet = SheetHeader(
-        showroom=settings.showroom_name,
-        title=TITLE,
-        subtitle=subtitle,
-        printed_at=now.replace(microsecond=0),
-        contact=" · ".join(x for x in (settings.showroom_address, settings.showroom_phone) if x),
-    )
-    doc.build(_story(summary), canvasmaker=_Canvas)
-    return buffer.getvalue()
 
 
 def _text(text: str, style: str) -> Paragraph:

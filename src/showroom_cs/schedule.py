@@ -25,6 +25,7 @@ from .agenda import ItemKind, agenda
 from .export import week_label
 from .pdf import FONT, GRID, FormCanvas, printable, register_font
 from .phone import format_phone
+from .settings import Settings
 from .store import Store
 
 PAGE_WIDTH, PAGE_HEIGHT = landscape(A4)
@@ -184,6 +185,20 @@ def render_schedule(
         for part in (span, f"上门人员：{staff}" if staff else "", f"共 {len(visits)} 项")
         if part
     )
+    return build_sheet(settings, title, subtitle, _story(visits), now=now)
+
+
+def build_sheet(
+    settings: Settings,
+    title: str,
+    subtitle: str,
+    story: list[Flowable],
+    *,
+    now: dt.datetime,
+    doc_title: str | None = None,
+) -> bytes:
+    """A landscape sheet (上门安排表, 每日汇总单): showroom, title and subtitle on
+    every page, contact and 第 x 页 / 共 y 页 at the foot, only the embedded font."""
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -192,12 +207,13 @@ def render_schedule(
         rightMargin=MARGIN,
         topMargin=MARGIN + HEADER_HEIGHT,
         bottomMargin=MARGIN + FOOTER_HEIGHT,
-        title=title,
+        title=doc_title or title,
         author=settings.showroom_name,
         creator="门店客诉台 showroom-cs",
         initialFontName=FONT,  # never reference a font that is not embedded
     )
 
+    # A class of its own per document: the header lives on the canvas class.
     class _Canvas(ScheduleCanvas):
         pass
 
@@ -208,7 +224,7 @@ def render_schedule(
         printed_at=now.replace(microsecond=0),
         contact=" · ".join(x for x in (settings.showroom_address, settings.showroom_phone) if x),
     )
-    doc.build(_story(visits), canvasmaker=_Canvas)
+    doc.build(story, canvasmaker=_Canvas)
     return buffer.getvalue()
 
 

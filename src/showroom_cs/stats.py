@@ -257,23 +257,18 @@ def report(store: Store, start: dt.datetime, end: dt.datetime, now: dt.datetime)
 def causes_by_month(
     store: Store, first_month: dt.date, months: int
 ) -> list[tuple[str, list[tuple[str, int]]]]:
-    """Per month from `first_month` (newest first): the cause categories of the
-    cases closed that month, most frequent first — what to fix first."""
+    """Per month from `first_month` (newest first, months with none left out):
+    the cause categories of the cases closed that month, most frequent first —
+    what to fix first."""
+    result = []
     start = dt.datetime.combine(first_month.replace(day=1), dt.time())
-    year, month = divmod(start.month - 1 + months, 12)
-    end = start.replace(year=start.year + year, month=month + 1)
-    rows = store.query(
-        "SELECT substr(closed_at, 1, 7) AS month, cause_key, COUNT(*) AS n FROM cases "
-        "WHERE stage = 'closed' AND closed_at >= ? AND closed_at < ? AND cause_key != '' "
-        "GROUP BY month, cause_key ORDER BY month DESC, n DESC, cause_key",
-        (db_time(start), db_time(end)),
-    )
-    settings = store.settings()
-    result: dict[str, list[tuple[str, int]]] = {}
-    for row in rows:
-        label = settings.label_of("cause", row["cause_key"])
-        result.setdefault(row["month"], []).append((label, row["n"]))
-    return list(result.items())
+    for _ in range(months):
+        end = (start + dt.timedelta(days=32)).replace(day=1)
+        causes = causes_between(store, start, end)
+        if causes:
+            result.append((f"{start:%Y-%m}", causes))
+        start = end
+    return result[::-1]
 
 
 def causes_between(store: Store, start: dt.datetime, end: dt.datetime) -> list[tuple[str, int]]:

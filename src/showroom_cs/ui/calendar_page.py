@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, QPoint, QRectF, QSize, Qt, QTime, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -42,7 +42,7 @@ from ..search import search_case_ids
 from ..settings import Settings
 from . import theme
 from .action_dialog import ActionDialog, double_booking_agreed
-from .printing import choose_pdf_path, print_pdf
+from .printing import print_with_dialog, save_pdf
 from .session import Session
 
 WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
@@ -230,33 +230,14 @@ class CalendarPage(QWidget):
         return schedule_pdf(self.session.store, start, end, now, staff_id=staff_id)
 
     def print_schedule(self, printer: QPrinter | None = None) -> bool:
-        data = self.schedule_data()
-        if printer is None:
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            dialog = QPrintDialog(printer, self)
-            dialog.setWindowTitle("打印上门安排表")
-            if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-                return False
-        return bool(print_pdf(data, printer))
+        return bool(print_with_dialog(self, self.schedule_data(), "打印上门安排表", printer))
 
     def export_schedule(self, target: Path | None = None) -> Path | None:
-        start, end = self.schedule_range()
-        if target is None:
-            from ..schedule import range_label
+        from ..schedule import range_label
 
-            target = choose_pdf_path(self, f"上门安排表-{range_label(start, end)}.pdf")
-            if target is None:
-                return None
-        try:
-            target.write_bytes(self.schedule_data())
-        except OSError as exc:
-            QMessageBox.warning(
-                self,
-                "没有保存",
-                f"无法写入「{target}」：{exc.strerror or exc}。请换一个文件夹，或检查磁盘空间。",
-            )
-            return None
-        return target
+        start, end = self.schedule_range()
+        name = f"上门安排表-{range_label(start, end)}.pdf"
+        return save_pdf(self, self.schedule_data, name, target)
 
     # ------------------------------------------------------------ booking
 

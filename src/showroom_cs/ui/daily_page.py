@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor, QShowEvent
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -40,7 +39,7 @@ from ..daily import (
     sections,
 )
 from . import theme
-from .printing import choose_pdf_path, print_pdf
+from .printing import print_with_dialog, save_pdf
 from .session import Session
 
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -264,27 +263,7 @@ class DailyPage(QWidget):
         return render_daily(self.session.store, summary, now=now)
 
     def print_sheet(self, printer: QPrinter | None = None) -> bool:
-        data = self.sheet_data()
-        if printer is None:
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            dialog = QPrintDialog(printer, self)
-            dialog.setWindowTitle("打印每日汇总单")
-            if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-                return False
-        return bool(print_pdf(data, printer))
+        return bool(print_with_dialog(self, self.sheet_data(), "打印每日汇总单", printer))
 
     def export_sheet(self, target: Path | None = None) -> Path | None:
-        if target is None:
-            target = choose_pdf_path(self, f"每日汇总单-{self.day():%Y-%m-%d}.pdf")
-            if target is None:
-                return None
-        try:
-            target.write_bytes(self.sheet_data())
-        except OSError as exc:
-            QMessageBox.warning(
-                self,
-                "没有保存",
-                f"无法写入「{target}」：{exc.strerror or exc}。请换一个文件夹，或检查磁盘空间。",
-            )
-            return None
-        return target
+        return save_pdf(self, self.sheet_data, f"每日汇总单-{self.day():%Y-%m-%d}.pdf", target)

@@ -8,12 +8,13 @@ of the PySide6 wheels we ship, so PDFium draws them).
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from .. import operations as op
 from ..domain import Case
@@ -77,17 +78,50 @@ def print_form(
     printer: QPrinter | None = None,
 ) -> bool:
     """打印: the system print dialog (or a given printer), then a timeline event."""
-    data = form_pdf(session, case, form)
-    if printer is None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, parent)
-        dialog.setWindowTitle(f"打印{_form_title(form)}")
-        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
-            return False
-    pages = print_pdf(data, printer)
+    pages = print_with_dialog(
+        parent, form_pdf(session, case, form), f"打印{_form_title(form)}", printer
+    )
     if pages:
         op.add_note(session.ctx(), case.id, f"打印{_form_title(form)}（{pages} 页）", kind="print")
     return bool(pages)
+
+
+def print_with_dialog(
+    parent: QWidget | None, data: bytes, title: str, printer: QPrinter | None = None
+) -> int:
+    """The system print dialog titled `title` (unless a printer is given), then
+    the PDF onto the paper; the number of pages printed, 0 when cancelled."""
+    if printer is None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, parent)
+        dialog.setWindowTitle(title)
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return 0
+    return print_pdf(data, printer)
+
+
+def save_pdf(
+    parent: QWidget | None,
+    data: Callable[[], bytes],
+    file_name: str,
+    target: Path | None = None,
+) -> Path | None:
+    """导出PDF to `target` or where the person chooses (suggesting `file_name`);
+    a folder that cannot be written is explained. None when cancelled or failed."""
+    if target is None:
+        target = choose_pdf_path(parent, file_name)
+        if target is None:
+            return None
+    try:
+        target.write_bytes(data())
+    except OSError as exc:
+        QMessageBox.warning(
+            parent,
+            "没有保存",
+            f"无法写入「{target}」：{exc.strerror or exc}。请换一个文件夹，或检查磁盘空间。",
+        )
+        return None
+    return target
 
 
 def choose_pdf_path(parent: QWidget | None, file_name: str) -> Path | None:

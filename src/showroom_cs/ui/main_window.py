@@ -67,9 +67,9 @@ class MainWindow(QMainWindow):
         self.kanban = KanbanPage(session)
         self.case_list = CaseListPage(session)
         self.finder = Finder(session, self)
-        # The calendar, statistics and settings pages are built when first
-        # shown: a counter starts on 今日待办 and the board, and the window
-        # should be there in a second even on years of cases.
+        # The calendar, daily summary, improvements, statistics and settings
+        # pages are built when first shown: a counter starts on 今日待办 and the
+        # board, and the window should be there in a second even on years of cases.
         self._built: dict[str, QWidget] = {}
         self._placeholders = {
             name: QWidget()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -34,20 +35,22 @@ from ..queries import TEXT_FILTER_LIMIT, overdue_count
 from ..store.rows import db_time
 from . import theme
 from .background import run_in_background
-from .calendar_page import CalendarPage
 from .case_list import CaseListPage
 from .case_view import CaseView
-from .daily_page import DailyPage
 from .finder import Finder
-from .improvements_page import ImprovementsPage
 from .intake import IntakePage
 from .kanban import KanbanPage
 from .login import LoginDialog
 from .reminders import ReminderBar
 from .session import Session
-from .settings_page import SettingsPage
-from .stats_page import StatsPage
 from .today import TodayPage
+
+if TYPE_CHECKING:  # imported when first shown (charts, calendars, settings tabs…)
+    from .calendar_page import CalendarPage
+    from .daily_page import DailyPage
+    from .improvements_page import ImprovementsPage
+    from .settings_page import SettingsPage
+    from .stats_page import StatsPage
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL_MS = 60_000
@@ -196,21 +199,31 @@ class MainWindow(QMainWindow):
             return page
         session = self.session
         if name == "calendar":
+            from .calendar_page import CalendarPage
+
             calendar = CalendarPage(session)
             calendar.caseRequested.connect(self.open_case)
             calendar.casesChanged.connect(self.refresh)
             page = calendar
         elif name == "daily":
+            from .daily_page import DailyPage
+
             daily = DailyPage(session)
             daily.caseRequested.connect(self.open_case)
             page = daily
         elif name == "improvements_page":
+            from .improvements_page import ImprovementsPage
+
             improvements = ImprovementsPage(session)
             improvements.caseRequested.connect(self.open_case)
             page = improvements
         elif name == "stats":
+            from .stats_page import StatsPage
+
             page = StatsPage(session)
         else:
+            from .settings_page import SettingsPage
+
             settings = SettingsPage(session)
             settings.restoreRequested.connect(self.restart_on)
             settings.settingsChanged.connect(self.settings_changed)
@@ -226,33 +239,23 @@ class MainWindow(QMainWindow):
 
     @property
     def calendar(self) -> CalendarPage:
-        page = self._page("calendar")
-        assert isinstance(page, CalendarPage)
-        return page
+        return cast("CalendarPage", self._page("calendar"))
 
     @property
     def daily(self) -> DailyPage:
-        page = self._page("daily")
-        assert isinstance(page, DailyPage)
-        return page
+        return cast("DailyPage", self._page("daily"))
 
     @property
     def improvements_page(self) -> ImprovementsPage:
-        page = self._page("improvements_page")
-        assert isinstance(page, ImprovementsPage)
-        return page
+        return cast("ImprovementsPage", self._page("improvements_page"))
 
     @property
     def stats(self) -> StatsPage:
-        page = self._page("stats")
-        assert isinstance(page, StatsPage)
-        return page
+        return cast("StatsPage", self._page("stats"))
 
     @property
     def settings_page(self) -> SettingsPage:
-        page = self._page("settings_page")
-        assert isinstance(page, SettingsPage)
-        return page
+        return cast("SettingsPage", self._page("settings_page"))
 
     def _refresh_built(self, *names: str) -> None:
         for name in names:
@@ -331,8 +334,9 @@ class MainWindow(QMainWindow):
 
     def _backup_done(self, taken: Path | None) -> None:
         settings = self._built.get("settings_page")
-        if taken is not None and isinstance(settings, SettingsPage):
-            settings.data.show_newest()  # only that line: a tab in use is not rebuilt
+        if taken is not None and settings is not None:
+            # Only that line: a tab in use is not rebuilt.
+            cast("SettingsPage", settings).data.show_newest()
         self.backup_state.setText("今日已备份")
         self.backup_state.setToolTip(str(taken.parent) if taken else "今天已经备份过")
         self.backup_state.setStyleSheet("")

@@ -5,6 +5,7 @@ item links back to the cases it came from, and their timelines say so."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass
 
 from ..domain import MANAGER_ROLES, Staff
@@ -133,22 +134,17 @@ def reassign_improvement(
 # ------------------------------------------------------------------ reading
 
 
-def _from_row(row: dict[str, object], case_ids: tuple[int, ...]) -> Improvement:
-    def moment(value: object) -> dt.datetime | None:
-        return dt.datetime.fromisoformat(str(value)) if value else None
-
-    created = moment(row["created_at"])
-    assert created is not None
+def _from_row(row: sqlite3.Row, case_ids: tuple[int, ...]) -> Improvement:
     return Improvement(
-        id=int(str(row["id"])),
-        text=str(row["text"]),
-        owner_id=int(str(row["owner_id"])),
-        due_date=dt.date.fromisoformat(str(row["due_date"])),
-        created_at=created,
-        created_by=int(str(row["created_by"])),
-        done_at=moment(row["done_at"]),
-        done_by=int(str(row["done_by"])) if row["done_by"] is not None else None,
-        done_note=str(row["done_note"]),
+        id=row["id"],
+        text=row["text"],
+        owner_id=row["owner_id"],
+        due_date=dt.date.fromisoformat(row["due_date"]),
+        created_at=dt.datetime.fromisoformat(row["created_at"]),
+        created_by=row["created_by"],
+        done_at=dt.datetime.fromisoformat(row["done_at"]) if row["done_at"] else None,
+        done_by=row["done_by"],
+        done_note=row["done_note"],
         case_ids=case_ids,
     )
 
@@ -159,13 +155,16 @@ def improvements(store: Store, *, done: bool | None = None) -> list[Improvement]
         "" if done is None else ("WHERE done_at IS NOT NULL" if done else "WHERE done_at IS NULL")
     )
     order = "done_at DESC" if done else "due_date, id"
-    rows = [dict(r) for r in store.query(f"SELECT * FROM improvements {where} ORDER BY {order}")]
-    links: dict[int, list[int]] = {}
-    for link in store.query(
-        "SELECT improvement_id, case_id FROM improvement_cases ORDER BY case_id"
-    ):
-        links.setdefault(link[0], []).append(link[1])
-    return [_from_row(row, tuple(links.get(int(row["id"]), ()))) for row in rows]
+    rows = store.query(f"SELECT * FROM improvements {where} ORDER BY {order}")
+    links: dict[int, list[int]] = {row["id"]: [] for row in rows}
+    for chunk in (list(links)[i : i + 500] for i in range(0, len(links), 500)):
+        for link in store.query(
+            "SELECT improvement_id, case_id FROM improvement_cases "
+            f"WHERE improvement_id IN ({','.join('?' * len(chunk))}) ORDER BY case_id",
+            chunk,
+        ):
+            links[link[0]].append(link[1])
+    return [_from_row(row, tuple(links[row["id"]])) for row in rows]
 
 
 def improvement(store: Store, improvement_id: int) -> Improvement:
@@ -176,7 +175,7 @@ def improvement(store: Store, improvement_id: int) -> Improvement:
         "SELECT case_id FROM improvement_cases WHERE improvement_id = ? ORDER BY case_id",
         (improvement_id,),
     )
-    return _from_row(dict(row), tuple(link[0] for link in links))
+    return _from_row(row, tuple(link[0] for link in links))
 
 
 def improvements_of_case(store: Store, case_id: int) -> list[Improvement]:

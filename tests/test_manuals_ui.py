@@ -194,3 +194,33 @@ def test_the_script_is_edited_in_settings_and_a_bad_placeholder_is_refused(
     clerk = _window(qtbot, desk, "王芳")
     clerk.go_to(clerk.settings_page)
     assert clerk.settings_page.script.editor.isReadOnly()
+
+
+def test_a_manager_closing_a_valid_case_goes_on_to_the_finding(  # type: ignore[no-untyped-def]
+    qtbot, desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case = to_follow_up(desk, desk.register())
+    follow_up(desk, case)
+
+    def close_with_summary(dialog: ActionDialog) -> int:
+        dialog.inputs["cause"].setPlainText("铰链未调好")  # type: ignore[attr-defined]
+        dialog.inputs["improvement"].setPlainText("安装后逐扇检查门板")  # type: ignore[attr-defined]
+        dialog.submit()
+        return int(dialog.result())
+
+    offered: list[str] = []
+    monkeypatch.setattr(ActionDialog, "exec", close_with_summary)
+    monkeypatch.setattr(
+        AccountabilityDialog, "exec", lambda dialog: offered.append(dialog.windowTitle()) or 0
+    )
+    manager = _window(qtbot, desk, "陈静")
+    manager.open_case(case.id)
+    manager.case_view._run("close")
+    assert desk.case(case.id).stage == Stage.CLOSED
+    assert offered == [f"责任认定 · {case.case_no}"]
+    other = to_follow_up(desk, desk.register(customer_phone="13912345678"))
+    follow_up(desk, other)
+    clerk = _window(qtbot, desk, "王芳")
+    clerk.open_case(other.id)
+    clerk.case_view._run("close")
+    assert desk.case(other.id).stage == Stage.CLOSED and len(offered) == 1  # not for a clerk

@@ -388,6 +388,9 @@ class CaseView(QWidget):
             self.case = dialog.change.after
             self._fill()
             self.casesChanged.emit()
+            manager = self.session.staff.role in MANAGER_ROLES
+            if action == "close" and self.case.valid and manager:
+                self.record_accountability()  # a manager closing goes on to the finding
 
 
 def _beside(form: QFormLayout, row: int, button: QPushButton) -> None:

@@ -1,5 +1,5 @@
 """The window half of `showroom-cs selftest`: Qt, its platform plugin, the
-shipped font and the main window all load from the bundle."""
+shipped font, the icons and the main window all load from the bundle."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from ..clock import SystemClock
 from ..store import Store
+from . import theme
 from .app import prepare_app
 from .main_window import MainWindow
 from .session import Session
@@ -34,4 +35,8 @@ def window_check(db: Path) -> str:
         raise AssertionError("主窗口没有画出来")
     if "WenQuanYi" not in family and "文泉驿" not in family:
         raise AssertionError(f"没有加载随软件附带的中文字体（当前：{family}）")
+    # A missing icon file shows as a blank space, not an error: look for each.
+    missing = [name for name in theme.ICON_NAMES if theme.icon(name).isNull()]
+    if missing:
+        raise AssertionError("缺少图标文件：" + "、".join(missing))
     return f"{QApplication.platformName()} 平台，字体 {family}，{image.width()}×{image.height()}"

@@ -91,6 +91,10 @@ def test_voided_cases_are_hidden_unless_asked_for(desk: Desk, cases) -> None:
     op.void_case(desk.as_("赵敏"), cases["王芳"], "重复登记")
     assert names(desk, "起拱") == []
     assert search_case_ids(desk.store, "起拱", include_voided=True) == [cases["王芳"]]
+    # A term for the full-text index, alone and with another term.
+    assert names(desk, "地板起拱") == [] and names(desk, "地板起拱 圣象") == []
+    assert search_case_ids(desk.store, "地板起拱", include_voided=True) == [cases["王芳"]]
+    assert search_case_ids(desk.store, "地板起拱 圣象", include_voided=True) == [cases["王芳"]]
 
 
 def test_an_edited_description_is_found_by_its_new_words(desk: Desk, cases) -> None:

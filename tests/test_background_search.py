@@ -108,3 +108,46 @@ def test_a_failed_background_search_is_logged_and_shown_not_swallowed(  # type: 
     qtbot.waitUntil(lambda: bool(seen))
     assert str(seen[0]) == "disk went away"
     assert window.case_list.table.isEnabled()  # not left greyed out
+
+
+def test_clearing_the_box_drops_the_search_under_way(  # type: ignore[no-untyped-def]
+    qtbot, file_desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = _window(qtbot, file_desk)
+    page = window.case_list
+    _slow_search(monkeypatch, 0.3)
+    page.search.setText("地板")
+    page._search()
+    job = page.finder.job
+    page.search.setText("")  # cleared before the answer came
+    assert page.table.isEnabled() and page.count.text() == "共 3 件"
+    with qtbot.waitSignal(job.done, timeout=5000):  # type: ignore[union-attr]
+        pass
+    qtbot.wait(50)
+    assert page.count.text() == "共 3 件"  # the late answer changed nothing
+    board = window.kanban
+    board.text.setText("地板")
+    board.reload()
+    job = board.finder.job
+    board.text.setText("")
+    with qtbot.waitSignal(job.done, timeout=5000):  # type: ignore[union-attr]
+        pass
+    qtbot.wait(50)
+    assert len(board.models[Stage.REGISTERED].ids) == 3 and not board.busy.isVisible()
+
+
+def test_a_refresh_during_a_search_keeps_the_newer_search(  # type: ignore[no-untyped-def]
+    qtbot, file_desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = _window(qtbot, file_desk)
+    page = window.case_list
+    page.search.setText("地板")
+    page._search()
+    qtbot.waitUntil(lambda: page.count.text() == "共 1 件")
+    _slow_search(monkeypatch, 0.2)
+    page.search.setText("浴室柜")
+    page._search()
+    window.refresh()  # the minute sweep comes while 浴室柜 is being looked for
+    qtbot.waitUntil(lambda: page.table.isEnabled(), timeout=5000)
+    qtbot.wait(300)
+    assert page.count.text() == "共 2 件"

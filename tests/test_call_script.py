@@ -28,6 +28,7 @@ def test_the_customer_is_addressed_by_surname_and_title() -> None:
     assert form_of_address("张伟", "先生") == "张先生"
     assert form_of_address("欧阳娜娜", "女士") == "欧阳女士"  # a two-character surname
     assert form_of_address("李娜", "") == "李娜"  # no title recorded: the full name
+    assert form_of_address("John Smith", "先生") == "John Smith先生"
 
 
 @pytest.mark.parametrize(
@@ -91,6 +92,14 @@ def test_an_edited_script_is_kept_logged_and_used(desk: Desk) -> None:
     assert entry.item == "回访话术" and entry.what == "修改了「开场白」"
 
 
+def test_a_part_the_manager_emptied_is_left_out(desk: Desk) -> None:
+    settings = desk.store.settings()
+    edited = dict(settings.call_script, busy="  ")
+    case = desk.register()
+    parts = script_for(edited, None, values_for(case, settings, "王芳"))
+    assert [p.title for p in parts] == ["开场白", "客户不满意时", "结束语"]
+
+
 def test_a_title_outside_the_two_is_refused(desk: Desk) -> None:
     with pytest.raises(RuleError, match="称呼请选「先生」或「女士」"):
         desk.register(customer_title="老板")
@@ -98,6 +107,13 @@ def test_a_title_outside_the_two_is_refused(desk: Desk) -> None:
 
 def test_a_busy_customer_is_called_back_when_they_asked(desk: Desk) -> None:
     case = to_in_progress(desk, desk.register())
+    op.record_contact(  # the first contact was made: only the postponed call is pending
+        desk.as_("王芳"),
+        case.id,
+        method=ContactMethod.PHONE,
+        purpose=ContactPurpose.FIRST_CONTACT,
+        reached=True,
+    )
     wanted = dt.datetime(2026, 11, 24, 19, 30)  # after hours: the customer's choice
     op.postpone_call(
         desk.as_("王芳"),
@@ -106,12 +122,19 @@ def test_a_busy_customer_is_called_back_when_they_asked(desk: Desk) -> None:
         purpose=ContactPurpose.PROGRESS,
         preferred_at=wanted,
     )
-    (contact,) = desk.store.contacts(case.id)
+    contact = desk.store.contacts(case.id)[-1]
     assert not contact.reached and "11-24 19:30 再打来" in contact.customer_words
     pending = [c for c in desk.store.clocks(case.id) if c.met_at is None and c.cancelled_at is None]
     assert wanted in [c.planned_at for c in pending]
     notes = [e.note for e in desk.store.events(case.id)]
     assert any("改约" in n and "19:30" in n for n in notes)
+    # Not late before the customer's time: the sweep the next day leaves it be.
+    desk.clock.set(dt.datetime(2026, 11, 24, 19, 0))
+    op.check_clocks(desk.system)
+    assert not desk.case(case.id).overdue
+    desk.clock.set(dt.datetime(2026, 11, 24, 20, 45))
+    op.check_clocks(desk.system)
+    assert desk.case(case.id).overdue
     with pytest.raises(RuleError, match="只有进度告知和回访可以"):
         op.postpone_call(
             desk.as_("王芳"),

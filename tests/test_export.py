@@ -69,7 +69,9 @@ def test_the_same_week_exports_the_same_bytes_after_later_edits(desk: Desk) -> N
     op.edit_case(desk.as_("王芳"), first.id, {"customer_address": "阳光花园 5栋"})
     to_closed(desk, desk.case(first.id))
     follow_up(desk, desk.case(second.id), satisfaction=5)
-    op.close_case(desk.as_("王芳"), second.id, cause="c", actions="a", improvement="i")
+    op.close_case(
+        desk.as_("王芳"), second.id, cause="c", actions="a", improvement="i", cause_key="其他"
+    )
     assert build_week(desk.store, "2026-W48").data == before
     later = rows_of(build_week(desk.store, "2026-W49").data)
     assert [r[11] for r in later[1:]] == ["已结案", "已结案"]
@@ -177,6 +179,18 @@ def test_printing_an_old_case_does_not_put_it_in_this_weeks_file(desk: Desk) -> 
     assert build_week(desk.store, "2026-W49").rows == 0
     op.add_note(desk.as_("王芳"), case.id, "客户来电询问进度")
     assert build_week(desk.store, "2026-W49").rows == 1
+
+
+def test_a_finding_or_a_finished_improvement_does_not_bring_an_old_case_back(desk: Desk) -> None:
+    case = to_closed(desk, desk.register())
+    desk.clock.set(dt.datetime(2026, 12, 2, 10))  # the following week
+    op.record_accountability(
+        desk.as_("陈静"), case.id, responsibility="company", department="安装部"
+    )
+    (item,) = op.improvements_of_case(desk.store, case.id)
+    op.complete_improvement(desk.as_("李强"), item.id, "已培训")
+    assert rows_of(build_week(desk.store, "2026-W49").data)[1:] == []
+    assert [r[3] for r in rows_of(build_week(desk.store, "2026-W48").data)[1:]] == [case.case_no]
 
 
 def test_the_schema_document_agrees_with_the_exporter() -> None:

@@ -1290,7 +1290,12 @@ def test_workflow_free_text(tmp_path: Path) -> None:
             desk,
             cid,
             lambda cause, actions, improvement: op.close_case(
-                clerk, cid, cause=cause, actions=actions, improvement=improvement
+                clerk,
+                cid,
+                cause=cause,
+                actions=actions,
+                improvement=improvement,
+                cause_key="其他",
             ),
             cause=Said(s["closing_cause"], "问题原因", required=True),
             actions=Said(s["closing_actions"], "处理经过", required=True),

@@ -24,7 +24,7 @@ def _close(desk: Desk, phone: str, **extra: object) -> int:
         cause="铰链未调好",
         actions="上门更换铰链",
         improvement="安装后逐扇检查门板",
-        **extra,  # type: ignore[arg-type]
+        **{"cause_key": "安装施工不规范", **extra},  # type: ignore[arg-type]
     )
     return case.id
 

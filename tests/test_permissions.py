@@ -681,7 +681,12 @@ OPS: tuple[Op, ...] = (
         EVERYONE,
         _follow_up_called,
         lambda c, s: op.close_case(
-            c, s.case_id, cause="铰链未调好", actions="上门更换铰链", improvement="安装后逐扇检查"
+            c,
+            s.case_id,
+            cause="铰链未调好",
+            actions="上门更换铰链",
+            improvement="安装后逐扇检查",
+            cause_key="安装施工不规范",
         ),
         _stage_is(Stage.CLOSED),
         "close",

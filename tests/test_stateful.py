@@ -204,7 +204,12 @@ class CaseDesk(RuleBasedStateMachine):
         case_id = self._case(data)
         self._try(
             lambda: op.close_case(
-                self.desk.as_(by), case_id, cause=cause, actions="已处理", improvement=improvement
+                self.desk.as_(by),
+                case_id,
+                cause=cause,
+                actions="已处理",
+                improvement=improvement,
+                cause_key="其他",
             )
         )
 
@@ -270,7 +275,12 @@ class CaseDesk(RuleBasedStateMachine):
             )
         else:
             op.close_case(
-                self.desk.as_("王芳"), case_id, cause="原因", actions="经过", improvement="改进"
+                self.desk.as_("王芳"),
+                case_id,
+                cause="原因",
+                actions="经过",
+                improvement="改进",
+                cause_key="其他",
             )
 
     @invariant()

@@ -136,7 +136,7 @@ ALL_ACTIONS = {
         d.as_("赵敏"), c.id, items=[ReviewItem("x", True)], passed=True
     ),
     "close": lambda d, c: op.close_case(
-        d.as_("赵敏"), c.id, cause="c", actions="a", improvement="i"
+        d.as_("赵敏"), c.id, cause="c", actions="a", improvement="i", cause_key="其他"
     ),
     "reopen": lambda d, c: op.reopen_case(d.as_("赵敏"), c.id, "r"),
 }
@@ -307,7 +307,9 @@ def test_failed_review_needs_open_problems_and_goes_back_same_day(desk: Desk) ->
 def test_closing_needs_a_satisfied_follow_up_and_the_summary(desk: Desk) -> None:
     case = to_follow_up(desk, desk.register())
     with pytest.raises(RuleError, match="结案前需要回访客户并记录满意度"):
-        op.close_case(desk.as_("王芳"), case.id, cause="c", actions="a", improvement="i")
+        op.close_case(
+            desk.as_("王芳"), case.id, cause="c", actions="a", improvement="i", cause_key="其他"
+        )
     with pytest.raises(RuleError, match="请记录客户满意度"):
         op.record_contact(
             desk.as_("王芳"),
@@ -319,7 +321,7 @@ def test_closing_needs_a_satisfied_follow_up_and_the_summary(desk: Desk) -> None
     follow_up(desk, case, satisfaction=5)
     with pytest.raises(RuleError) as refused:
         op.close_case(desk.as_("王芳"), case.id, cause="c", actions="", improvement="")
-    assert "处理经过、改进措施" in refused.value.message
+    assert "处理经过、改进措施、问题原因类别" in refused.value.message
 
 
 def test_not_satisfied_goes_back_for_second_handling_and_escalates(desk: Desk) -> None:

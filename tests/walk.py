@@ -77,6 +77,7 @@ def to_closed(desk: Desk, case: Case) -> Case:
         cause="铰链未调好",
         actions="上门更换铰链",
         improvement="安装后逐扇检查门板",
+        cause_key="安装施工不规范",
     ).after
 
 

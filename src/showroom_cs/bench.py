@@ -33,7 +33,7 @@ from .agenda import agenda
 from .clock import FixedClock
 from .demo import DEMO_PIN, generate
 from .domain import Stage
-from .export import build_all, build_week, week_bounds, week_label
+from .export import NOT_CHANGES, build_all, build_week, week_bounds, week_label
 from .forms import Layout, field_values, load_layout
 from .pdf import FONT, register_font, render
 from .queries import CaseFilter, column_page, stage_counts
@@ -329,11 +329,11 @@ def _week_csv(b: Bench) -> Row:
         # The same rows: every case with a timeline event in the week, as stored.
         out = io.StringIO()
         writer = csv.writer(out)
+        marks = ",".join("?" * len(NOT_CHANGES))
         for row in b.raw.execute(
-            "SELECT * FROM cases WHERE id IN "
-            "(SELECT case_id FROM events WHERE at >= ? AND at < ? "
-            "AND kind NOT IN ('print', 'export')) ORDER BY case_no",
-            (db_time(start), db_time(end)),
+            "SELECT * FROM cases WHERE id IN (SELECT case_id FROM events WHERE at >= ? AND at < ? "
+            f"AND kind NOT IN ({marks})) ORDER BY case_no",
+            (db_time(start), db_time(end), *NOT_CHANGES),
         ):
             writer.writerow(row)
         return out.getvalue()

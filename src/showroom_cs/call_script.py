@@ -158,6 +158,8 @@ def form_of_address(name: str, title: str) -> str:
     name = name.strip()
     if not title or not name:
         return name
+    if not "\u4e00" <= name[0] <= "\u9fff":  # not a Chinese name: John先生
+        return name + title
     surname = name[:2] if name[:2] in _DOUBLE_SURNAMES else name[:1]
     return surname + title
 
@@ -184,10 +186,9 @@ def script_for(
     if kind is not None:
         keys.append(kind.value)
     keys += ["unhappy", "closing"]
-    return [
-        ScriptPart(PART_TITLES[key], fill(parts.get(key) or DEFAULT_SCRIPT[key], values))
-        for key in keys
-    ]
+    # A part the manager emptied is left out; one never saved reads the default.
+    texts = [(key, parts.get(key, DEFAULT_SCRIPT[key])) for key in keys]
+    return [ScriptPart(PART_TITLES[key], fill(text, values)) for key, text in texts if text.strip()]
 
 
 def call_kind(case: Case, purpose: ContactPurpose) -> CallKind | None:

@@ -142,14 +142,19 @@ def last_complete_week(today: dt.date) -> str:
 # ------------------------------------------------------------------- rows
 
 
+# Timeline events that change nothing head office sees: printing or saving a
+# form, the managers' finding, an improvement item done or handed over. They
+# do not bring an old case back into a week's file.
+NOT_CHANGES = ("print", "export", "accountability", "improvement_done", "improvement_moved")
+
+
 def cases_of_week(store: Store, start: dt.datetime, end: dt.datetime) -> list[int]:
-    """Cases received, changed or closed in the week (any timeline event in it).
-    Printing or saving a case's form is not a change: it does not bring an old
-    case back into the file."""
+    """Cases received, changed or closed in the week (a timeline event in it)."""
+    marks = ",".join("?" * len(NOT_CHANGES))
     rows = store.query(
         "SELECT DISTINCT case_id FROM events WHERE at >= ? AND at < ? "
-        "AND kind NOT IN ('print', 'export') ORDER BY case_id",
-        (db_time(start), db_time(end)),
+        f"AND kind NOT IN ({marks}) ORDER BY case_id",
+        (db_time(start), db_time(end), *NOT_CHANGES),
     )
     return [row[0] for row in rows]
 

@@ -145,7 +145,12 @@ def _walk_to_closed(w: _Walk) -> str:
         customer_words="满意",
     )
     closed = op.close_case(
-        w.ctx("王芳"), w.case_id, cause="铰链未调好", actions="上门更换铰链", improvement="逐扇检查"
+        w.ctx("王芳"),
+        w.case_id,
+        cause="铰链未调好",
+        actions="上门更换铰链",
+        improvement="逐扇检查",
+        cause_key="安装施工不规范",
     ).after
     events = len(w.store.events(w.case_id))
     return f"{closed.stage.label}，时间线 {events} 条"

@@ -34,6 +34,9 @@ from ._common import (
 )
 from .improve import DEFAULT_IMPROVEMENT_DAYS, join_improvement, start_improvement
 
+# A call postponed to the customer's time is due this long after that time.
+POSTPONED_GRACE = dt.timedelta(hours=1)
+
 # Which time limit a call of each purpose keeps. A call about progress or a
 # follow-up counts when it is made, answered or not (the clock measures the
 # showroom's promptness); first contact needs the customer really reached.
@@ -169,10 +172,11 @@ def close_case(
             "closing_cause": ("问题原因", cause),
             "closing_actions": ("处理经过", actions),
             "closing_improvement": ("改进措施", improvement),
+            "cause_key": ("问题原因类别", cause_key),
         },
     )
     cause_key = str(cause_key or "").strip()
-    if cause_key and not ctx.settings.has_key("cause", cause_key):
+    if not ctx.settings.has_key("cause", cause_key):
         raise RuleError(
             f"问题原因类别「{cause_key[:20]}」不在列表中，请从列表中选择。", missing=("cause_key",)
         )
@@ -384,10 +388,14 @@ def postpone_call(
             reached=False,
             customer_words=f"现在不方便，请 {preferred_at:%m-%d %H:%M} 再打来",
         )
-        retry = ctx.store.scalar(
-            "SELECT id FROM clocks WHERE case_id = ? AND kind = ? AND met_at IS NULL "
+        retry = ctx.store.query_one(
+            "SELECT id, due_at FROM clocks WHERE case_id = ? AND kind = ? AND met_at IS NULL "
             "AND cancelled_at IS NULL ORDER BY id DESC LIMIT 1",
             (case_id, ClockKind.FOLLOW_UP_CALL.value),
         )
         assert retry is not None  # record_contact starts it for an unreached call
-        return move_call(ctx, retry, planned_at=preferred_at)
+        # The customer chose the time: the call is not late before it, and the
+        # clerk has the hour after it to get through.
+        due = max(dt.datetime.fromisoformat(retry["due_at"]), preferred_at + POSTPONED_GRACE)
+        ctx.store.update("clocks", retry["id"], {"due_at": db_time(due)})
+        return move_call(ctx, retry["id"], planned_at=preferred_at)

@@ -34,7 +34,9 @@ class AccountabilityDialog(QDialog):
         self.setMinimumWidth(480)
         current = op.accountability_of(session.ctx(), case.id)
         layout = QVBoxLayout(self)
-        hint = QLabel("只有店长、总经理和老板能看到。对内不对外：不进总部周报，也不写进时间线。")
+        hint = QLabel(
+            "只有店长、总经理和老板能看到。对内不对外：不进总部周报；时间线上只记一句「记录了责任认定」，不记内容。"
+        )
         hint.setObjectName("muted")
         hint.setWordWrap(True)
         layout.addWidget(hint)

@@ -99,7 +99,10 @@ def _closing_fields(session: Session, case: Case) -> list[Field]:
             "cause_key",
             "问题原因类别",
             "combo",
-            [(e.label, e.key) for e in store.settings().active_entries("cause")],
+            [
+                ("（请选择）", ""),
+                *((e.label, e.key) for e in store.settings().active_entries("cause")),
+            ],
         ),
         Field("cause", "问题原因", "long", default=case.cause_analysis),
         Field("actions", "处理经过", "long", default=case.rectification_result),
@@ -109,6 +112,8 @@ def _closing_fields(session: Session, case: Case) -> list[Field]:
             "改进跟进",
             "combo",
             [("新建一项改进措施", None), *open_items],
+            # A reopened case closing again stays with the item it already has.
+            next((i.id for i in op.improvements_of_case(store, case.id) if not i.done), None),
         ),
         Field(
             "improvement_owner",
@@ -454,6 +459,7 @@ class ActionDialog(QDialog):
             joined = self.inputs["improvement_id"]
             assert isinstance(joined, QComboBox)
             joined.currentIndexChanged.connect(self._new_improvement_fields)
+            self._new_improvement_fields()
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)

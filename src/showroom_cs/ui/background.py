@@ -7,10 +7,13 @@ on the UI thread through a signal, so the window keeps painting meanwhile.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
 
 
 class _Outcome(QObject):
@@ -30,9 +33,17 @@ class _Job(QRunnable):
         try:
             result = self.work()
         except Exception as exc:  # handed to the UI thread, which reports it
-            self.outcome.failed.emit(exc)
+            self._hand_over("failed", exc)
         else:
-            self.outcome.done.emit(result)
+            self._hand_over("done", result)
+
+    def _hand_over(self, signal: str, value: object) -> None:
+        try:
+            getattr(self.outcome, signal).emit(value)
+        except RuntimeError:
+            # The window that asked was closed meanwhile (its signals object went
+            # with it): there is nobody left to tell.
+            log.info("background work finished after its window closed")
 
 
 def run_in_background(

@@ -192,6 +192,7 @@ class CaseListPage(QWidget):
         self.model: CaseTableModel = CaseTableModel(session)
         self.finder = Finder(session, self)
         self.finder.busyChanged.connect(self._busy)
+        self.query = ""
         self.model.modelReset.connect(self._update_count)
         self.table = QTableView()
         self.table.setObjectName("caseTable")
@@ -217,14 +218,16 @@ class CaseListPage(QWidget):
 
     def _cleared(self, text: str) -> None:
         if not text:
-            self.model.show_matches("", None)
+            self._find("")
 
     def refresh(self) -> None:
         """Cases moved or arrived: search again (if searching) and re-read the rows."""
-        self._find(self.model.text)
+        self._find(self.query)
 
     def _find(self, text: str) -> None:
+        self.query = text  # what is asked, answered or not (model.text: answered)
         if not text.strip():
+            self.finder.cancel()
             self.model.show_matches("", None)
             return
         self.count.setText(f"正在查找「{text.strip()}」…")

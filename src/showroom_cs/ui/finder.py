@@ -40,6 +40,12 @@ class Finder(QObject):
         self._generation = 0
         self.job: QObject | None = None  # the running search's signals, for tests
 
+    def cancel(self) -> None:
+        """Forget the search under way (the box was cleared, or an answer came
+        from elsewhere): its answer, when it comes, is dropped."""
+        self._generation += 1
+        self.busyChanged.emit(False)
+
     def find(self, text: str, *, limit: int, include_voided: bool, on_found: Found) -> None:
         """Call `on_found(ids)` on the UI thread; a later call supersedes this one."""
         self._generation += 1

@@ -75,7 +75,6 @@ class ImprovementsPage(QWidget):
         self.reassign_button = QPushButton("改派或延期…")
         self.reassign_button.setObjectName("reassignImprovement")
         self.reassign_button.clicked.connect(self.reassign_selected)
-        self.reassign_button.setVisible(session.staff.role in MANAGER_ROLES)
         bar.addWidget(self.complete_button)
         bar.addWidget(self.reassign_button)
         layout.addLayout(bar)
@@ -163,6 +162,8 @@ class ImprovementsPage(QWidget):
         )
         self.complete_button.setEnabled(not done and bool(self.items))
         self.reassign_button.setEnabled(not done and bool(self.items))
+        # Decided here, not once: whoever unlocks the window may hold another role.
+        self.reassign_button.setVisible(self.session.staff.role in MANAGER_ROLES)
         if self.items:
             self.table.selectRow(0)
         self._show_cases()

@@ -316,6 +316,7 @@ class KanbanPage(QWidget):
         filter is searched first, off the UI thread."""
         flt = self.current_filter()
         if not flt.text.strip():
+            self.finder.cancel()
             self._show(flt)
             return
         self.finder.find(
@@ -327,6 +328,7 @@ class KanbanPage(QWidget):
 
     def show_found(self, text: str, ids: list[int]) -> None:
         """The board narrowed to what the search box already found for `text`."""
+        self.finder.cancel()  # the board's own search, if any, is overtaken
         self.text.blockSignals(True)
         self.text.setText(text)
         self.text.blockSignals(False)

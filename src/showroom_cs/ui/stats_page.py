@@ -231,9 +231,10 @@ class StatsPage(QWidget):
             "on_time": "各时限按时率",
             "brands": "投诉最多的品牌型号",
             "causes": "问题原因（本期结案，先改最多的）",
+            # Shown to managers only, decided at each refresh: whoever unlocks
+            # the window next may be a clerk.
+            "findings": "责任认定（按部门，仅管理人员可见）",
         }
-        if session.staff.role in MANAGER_ROLES:
-            titles["findings"] = "责任认定（按部门，仅管理人员可见）"
         for number, (key, name) in enumerate(titles.items()):
             card = ChartCard(name, key)
             self.cards[key] = card
@@ -337,14 +338,18 @@ class StatsPage(QWidget):
         self.cards["causes"].show_values(
             causes_between(self.session.store, start, end), colour="#6a1b9a"
         )
-        if "findings" in self.cards:
-            self.cards["findings"].show_values(
-                [
-                    (settings.label_of("department", f.department), f.total)
-                    for f in findings_by_department(self.session.ctx(), start, end)
-                ],
-                colour="#455a64",
-            )
+        findings = self.cards["findings"]
+        manager = self.session.staff.role in MANAGER_ROLES
+        findings.setVisible(manager)
+        findings.show_values(
+            [
+                (settings.label_of("department", f.department), f.total)
+                for f in findings_by_department(self.session.ctx(), start, end)
+            ]
+            if manager
+            else [],
+            colour="#455a64",
+        )
 
 
 def _percent(value: float | None) -> str:

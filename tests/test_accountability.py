@@ -54,7 +54,9 @@ def test_clerks_supervisors_and_department_heads_can_neither_record_nor_read_it(
 ) -> None:
     case = to_closed(desk, desk.register())
     _finding(desk, case.id)
-    with pytest.raises(PermissionDenied, match="只有店长、总经理或老板可以查看和记录"):
+    with pytest.raises(
+        PermissionDenied, match="不能查看和记录责任认定：只有店长、总经理或老板可以"
+    ):
         _finding(desk, case.id, who=who)
     with pytest.raises(PermissionDenied):
         op.accountability_of(desk.as_(who), case.id)

@@ -107,7 +107,7 @@ def test_history_copies_move_every_time_column_of_the_schema() -> None:
         for t in tables
         if any(row["name"] == "case_id" for row in store.query(f"PRAGMA table_info({t})"))
     }
-    assert with_case - {"attachments", "improvement_cases"} == set(CHILD_TABLES)
+    assert with_case - {"attachments", "improvement_cases", "notices"} == set(CHILD_TABLES)
 
 
 def test_the_selftest_walks_the_whole_product_on_a_new_database(

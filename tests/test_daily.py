@@ -99,7 +99,7 @@ def seed(desk: Desk) -> Day:
     op.check_clocks(desk.system)
     midday = daily_summary(desk.store, WEDNESDAY, desk.clock.now())
     desk.clock.set(at(14))
-    to_closed(desk, closing)  # 王芳 reaches the customer for the follow-up, then closes
+    to_closed(desk, closing)  # 王芳 reaches the customer for the follow-up, 李强 closes
     desk.clock.set(at(15))
     op.judge_invalid(
         desk.as_("李强"), invalid.id, reason="非产品质量问题", explanation="属正常使用痕迹"
@@ -146,7 +146,7 @@ def test_a_past_day_lists_what_happened_on_it_as_it_stood_that_evening(
     ]
     assert [(m.case_no, m.old, m.new, m.actor, m.at) for m in sheet.moves] == [
         (day.moved.case_no, Stage.REGISTERED, Stage.INVESTIGATING, "王芳", at(10, 30)),
-        (day.closing.case_no, Stage.FOLLOW_UP, Stage.CLOSED, "王芳", at(14)),
+        (day.closing.case_no, Stage.FOLLOW_UP, Stage.CLOSED, "李强", at(14)),
         (day.invalid.case_no, Stage.INVESTIGATING, Stage.INVALID, "李强", at(15)),
     ]
     assert [(c.case_no, c.result, c.owner, c.remark) for c in sheet.closed] == [

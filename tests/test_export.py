@@ -70,7 +70,7 @@ def test_the_same_week_exports_the_same_bytes_after_later_edits(desk: Desk) -> N
     to_closed(desk, desk.case(first.id))
     follow_up(desk, desk.case(second.id), satisfaction=5)
     op.close_case(
-        desk.as_("王芳"), second.id, cause="c", actions="a", improvement="i", cause_key="其他"
+        desk.as_("赵敏"), second.id, cause="c", actions="a", improvement="i", cause_key="其他"
     )
     assert build_week(desk.store, "2026-W48").data == before
     later = rows_of(build_week(desk.store, "2026-W49").data)

@@ -1238,7 +1238,7 @@ def test_workflow_free_text(tmp_path: Path) -> None:
         _, held = attempt(
             desk,
             cid,
-            lambda words: op.reject_solution(clerk, cid, words),
+            lambda words: op.reject_solution(owner, cid, words),
             words=Said(s["rejected"], "客户的意见", 1000, required=True),
         )
         kind, text = last_event(desk, cid)
@@ -1290,7 +1290,7 @@ def test_workflow_free_text(tmp_path: Path) -> None:
             desk,
             cid,
             lambda cause, actions, improvement: op.close_case(
-                clerk,
+                owner,
                 cid,
                 cause=cause,
                 actions=actions,
@@ -1329,7 +1329,7 @@ def test_workflow_free_text(tmp_path: Path) -> None:
         _, held = attempt(
             desk,
             cid,
-            lambda reason: op.escalate(clerk, cid, reason),
+            lambda reason: op.escalate(manager, cid, reason),
             reason=Said(s["escalate"], "升级理由", 500, required=True),
         )
         kind, text = last_event(desk, cid)

@@ -95,6 +95,6 @@ def test_log_in_refuses_a_wrong_pin_a_missing_pin_and_a_deactivated_person(desk:
 
 
 def test_only_managers_add_staff(desk: Desk) -> None:
-    with pytest.raises(PermissionDenied, match="客服专员不能添加员工"):
+    with pytest.raises(PermissionDenied, match="客服专员不能管理员工"):
         op.add_staff(desk.as_("王芳"), "新人", Role.CLERK)
     assert op.add_staff(desk.as_("陈静"), "新人", Role.CLERK, pin="1111").role == Role.CLERK

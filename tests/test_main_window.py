@@ -120,11 +120,11 @@ def test_a_role_without_permission_sees_why_and_the_core_refuses_too(  # type: i
     window = _window(qtbot, desk, "孙丽")  # a clerk who does not own the case
     _drop(window, case.id, Stage.IN_PROGRESS)
     assert answer_dialogs.opened == []
-    assert "客服专员不能确定处理方案" in window.kanban.banner.text()
+    assert "客服专员只有对自己负责的案件才能确定处理方案" in window.kanban.banner.text()
     window.open_case(case.id)
     button = window.case_view.next_button
     assert button.text() == "确定处理方案" and not button.isEnabled()
-    assert "本案责任人或主管以上角色" in button.toolTip()
+    assert "其他案件只有客服主管、店长、安装部经理、总经理或老板可以" in button.toolTip()
     with pytest.raises(PermissionDenied):
         op.propose_solution(
             desk.as_("孙丽"),
@@ -566,7 +566,7 @@ def test_close_is_offered_only_after_a_satisfied_follow_up(  # type: ignore[no-u
     from .walk import follow_up, to_follow_up
 
     case = to_follow_up(desk, desk.register())
-    window = _window(qtbot, desk)
+    window = _window(qtbot, desk, "李强")  # the case's owner
     window.open_case(case.id)
     close = window.case_view.buttons["close"]
     assert not close.isEnabled() and "需要回访客户并记录满意度" in close.toolTip()

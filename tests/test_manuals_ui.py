@@ -66,7 +66,7 @@ def test_closing_makes_a_tracked_improvement_or_joins_an_open_one(qtbot, desk: D
     first = to_closed(desk, desk.register())
     second = to_follow_up(desk, desk.register(customer_phone="13912345678"))
     follow_up(desk, second)
-    dialog = ActionDialog(_session(desk, "王芳"), desk.case(second.id), "close")
+    dialog = ActionDialog(_session(desk, "李强"), desk.case(second.id), "close")
     qtbot.addWidget(dialog)
     (existing,) = op.improvements_of_case(desk.store, first.id)
     joined = dialog.inputs["improvement_id"]
@@ -229,10 +229,10 @@ def test_a_manager_closing_a_valid_case_goes_on_to_the_finding(  # type: ignore[
     assert offered == [f"责任认定 · {case.case_no}"]
     other = to_follow_up(desk, desk.register(customer_phone="13912345678"))
     follow_up(desk, other)
-    clerk = _window(qtbot, desk, "王芳")
-    clerk.open_case(other.id)
-    clerk.case_view._run("close")
-    assert desk.case(other.id).stage == Stage.CLOSED and len(offered) == 1  # not for a clerk
+    owner = _window(qtbot, desk, "李强")  # the case's owner, not a manager
+    owner.open_case(other.id)
+    owner.case_view._run("close")
+    assert desk.case(other.id).stage == Stage.CLOSED and len(offered) == 1  # not for him
 
 
 def test_a_reopened_case_closing_again_stays_with_its_improvement_item(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]

@@ -4,8 +4,8 @@ The expected outcome of each (operation, actor) pair is written out by hand in
 `OPS` below, from the spec (domain.md: roles, "permissions are enforced in the
 core", the reviewer is not the owner, clerk → supervisor submits → general
 manager approves within thresholds) and from the wording of `workflow.RULES`
-(任何在职员工 / 本案责任人或主管以上角色 / 主管以上角色). It is deliberately
-never computed by asking `workflow` itself.
+and docs/permissions.md (任何在职员工 / 本案责任人 / named roles). It is
+deliberately never computed by asking `permissions` or `workflow` itself.
 
 Each case is first walked to a stage where the action is allowed, so the only
 thing that varies is who acts. Allowed: the call succeeds and its effect is
@@ -81,14 +81,14 @@ DEACTIVATED = "钱进"
 # ------------------------------------------------------ refusal fragments
 
 GONE = "已停用"  # a deactivated member may do nothing at all
-HANDLER = "只有本案责任人或主管以上角色可以"
-SUPERVISOR_UP = "只有主管以上角色可以"
+HANDLER = "只有对自己负责的案件才能"
+SUPERVISOR_UP = "只有客服主管、店长、安装部经理、总经理或老板可以"
 REVIEW_ROLE = "客服专员不能复核"
 NOT_OWN_WORK = "复核人不能是本案的责任人或整改人"
 APPROVE_ROLE = "客服专员不能审批"
 OVER_LIMIT = "审批额度"
 MANAGERS_ONLY = "只有店长、总经理或老板可以"
-IMPROVEMENT_OWNER = "只有负责人或店长以上可以"
+IMPROVEMENT_OWNER = "只有对自己负责的事项才能标记改进措施完成"
 
 
 def denied(refusals: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -500,7 +500,7 @@ OPS: tuple[Op, ...] = (
         "judge_invalid",
         "judge_invalid",
         ("judge_invalid",),
-        HANDLERS,
+        SUPERVISORS,  # telling a customer "no" is for someone senior
         _investigating,
         lambda c, s: op.judge_invalid(
             c, s.case_id, reason="门缝在标准范围内", explanation="已向客户说明国标允许的缝隙"
@@ -678,7 +678,7 @@ OPS: tuple[Op, ...] = (
         "close_case",
         "close_case",
         ("close",),
-        EVERYONE,
+        HANDLERS,  # a clerk closes only what they own (settled at the counter)
         _follow_up_called,
         lambda c, s: op.close_case(
             c,
@@ -777,7 +777,7 @@ OPS: tuple[Op, ...] = (
         "escalate",
         "escalate",
         ("escalate",),
-        EVERYONE,
+        SUPERVISORS,  # a clerk asks their supervisor, who escalates
         _registered,
         lambda c, s: op.escalate(c, s.case_id, "客户情绪激动，要求主管出面"),
         _escalated,
@@ -787,7 +787,7 @@ OPS: tuple[Op, ...] = (
         "reject_solution",
         "reject_solution",
         ("reject_solution",),
-        EVERYONE,
+        HANDLERS,
         _in_progress,
         lambda c, s: op.reject_solution(c, s.case_id, "只修不行，要换新的"),
         _escalated,
@@ -949,6 +949,7 @@ NOT_PERSON_ACTIONS = frozenset(
         "create_showroom",  # the very first start, before anyone exists
         "set_own_pin",  # one's own PIN, no role involved
         "check_clocks",  # the system's time-limit sweep (actor None)
+        "mark_seen",  # one's own notices of a case handed to them, no role involved
     }
 )
 

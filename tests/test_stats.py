@@ -41,7 +41,7 @@ def test_summary_counts_rates_and_satisfaction(desk: Desk) -> None:
     other = to_follow_up(desk, desk.register(customer_phone="13612345678"))
     follow_up(desk, other, satisfaction=5)
     op.close_case(
-        desk.as_("王芳"), other.id, cause="c", actions="a", improvement="i", cause_key="其他"
+        desk.as_("赵敏"), other.id, cause="c", actions="a", improvement="i", cause_key="其他"
     )
     desk.clock.advance(hours=3)  # the urgent first contact is now missed
     op.check_clocks(desk.system)

@@ -185,7 +185,7 @@ def test_a_clerk_may_not_judge_solve_or_review_but_the_owner_may(desk: Desk) -> 
     with pytest.raises(PermissionDenied, match="客服专员不能判定不成立"):
         op.judge_invalid(desk.as_("孙丽"), case.id, reason="r", explanation="e")
     reason = workflow.why_not(desk.staff["孙丽"], case, "propose_solution")
-    assert reason is not None and "本案责任人或主管以上角色" in reason
+    assert reason is not None and "只有对自己负责的案件才能确定处理方案" in reason
     # A clerk who owns the case may handle it.
     op.assign(desk.as_("赵敏"), case.id, owner_id=desk.staff["孙丽"].id, department="客服部")
     assert workflow.why_not(desk.staff["孙丽"], desk.case(case.id), "propose_solution") is None
@@ -308,7 +308,7 @@ def test_closing_needs_a_satisfied_follow_up_and_the_summary(desk: Desk) -> None
     case = to_follow_up(desk, desk.register())
     with pytest.raises(RuleError, match="结案前需要回访客户并记录满意度"):
         op.close_case(
-            desk.as_("王芳"), case.id, cause="c", actions="a", improvement="i", cause_key="其他"
+            desk.as_("李强"), case.id, cause="c", actions="a", improvement="i", cause_key="其他"
         )
     with pytest.raises(RuleError, match="请记录客户满意度"):
         op.record_contact(
@@ -320,7 +320,7 @@ def test_closing_needs_a_satisfied_follow_up_and_the_summary(desk: Desk) -> None
         )
     follow_up(desk, case, satisfaction=5)
     with pytest.raises(RuleError) as refused:
-        op.close_case(desk.as_("王芳"), case.id, cause="c", actions="", improvement="")
+        op.close_case(desk.as_("李强"), case.id, cause="c", actions="", improvement="")
     assert "处理经过、改进措施、问题原因类别" in refused.value.message
 
 
@@ -474,17 +474,17 @@ def test_revising_the_solution_withdraws_the_pending_approval(desk: Desk) -> Non
 def test_manual_escalation_needs_a_reason_and_stops_at_the_owner(desk: Desk) -> None:
     case = desk.register()
     with pytest.raises(RuleError, match="请填写升级理由"):
-        op.escalate(desk.as_("王芳"), case.id, "")
+        op.escalate(desk.as_("赵敏"), case.id, "")
     for expected in ("客服主管", "总经理", "老板"):
-        case = op.escalate(desk.as_("王芳"), case.id, "客户要求领导出面").after
+        case = op.escalate(desk.as_("赵敏"), case.id, "客户要求领导出面").after
         assert case.escalation_level.label == expected
     with pytest.raises(RuleError, match="已升级到最高级别"):
-        op.escalate(desk.as_("王芳"), case.id, "再升")
+        op.escalate(desk.as_("赵敏"), case.id, "再升")
 
 
 def test_customer_rejecting_the_solution_escalates(desk: Desk) -> None:
     case = to_in_progress(desk, desk.register())
-    case = op.reject_solution(desk.as_("王芳"), case.id, "不要维修，要换新").after
+    case = op.reject_solution(desk.as_("李强"), case.id, "不要维修，要换新").after
     assert case.escalation_level == EscalationLevel.SUPERVISOR
     assert case.stage == Stage.IN_PROGRESS
 

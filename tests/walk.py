@@ -71,8 +71,9 @@ def to_closed(desk: Desk, case: Case) -> Case:
     if case.stage != Stage.FOLLOW_UP:
         case = to_follow_up(desk, case)
     follow_up(desk, case)
+    owner = desk.store.staff_member(case.owner_id).name if case.owner_id else "赵敏"
     return op.close_case(
-        desk.as_("王芳"),
+        desk.as_(owner),
         case.id,
         cause="铰链未调好",
         actions="上门更换铰链",

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .domain import Appointment, AppointmentKind, ClockKind
+from .domain import Appointment, AppointmentKind, ClockKind, Handover, case_no_key
 from .store import Store
 from .store.rows import appointment_from_row, db_time
 
@@ -22,12 +22,17 @@ class ItemKind(StrEnum):
     REINSPECTION = "reinspection"
     CALL = "call"
     DUE = "due"
+    HANDOVER = "handover"  # a case just escalated or assigned to this person (reminders only)
 
     @property
     def label(self) -> str:
-        return {"visit": "上门", "reinspection": "客户验收", "call": "回访", "due": "时限"}[
-            self.value
-        ]
+        return {
+            "visit": "上门",
+            "reinspection": "客户验收",
+            "call": "回访",
+            "due": "时限",
+            "handover": "交办",
+        }[self.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +137,7 @@ def agenda(
                     due_at=due,
                 )
             )
-    items.sort(key=lambda item: (item.starts_at, item.case_no))
+    items.sort(key=lambda item: (item.starts_at, case_no_key(item.case_no)))
     return items
 
 
@@ -163,8 +168,30 @@ MISSED_LOOKBACK = dt.timedelta(days=14)
 def reminders(
     store: Store, staff_id: int, since: dt.datetime | None, now: dt.datetime
 ) -> list[AgendaItem]:
-    """This person's items whose time came after `since` and by `now`; with no
-    `since` (just started), everything still open that fell due in the last
-    two weeks."""
+    """This person's items whose time came after `since` and by `now`, and the
+    cases handed to them since then (escalated to their level, assigned to
+    them) that they have not opened; with no `since` (just started),
+    everything still open that fell due in the last two weeks."""
     start = since + dt.timedelta(seconds=1) if since else now - MISSED_LOOKBACK
-    return agenda(store, start, now + dt.timedelta(seconds=1), now, staff_id=staff_id)
+    end = now + dt.timedelta(seconds=1)
+    handed = [
+        AgendaItem(
+            kind=ItemKind.HANDOVER,
+            title=f"{Handover(row['reason']).todo_label} · {row['customer_name']}",
+            case_id=row["case_id"],
+            case_no=row["case_no"],
+            customer=row["customer_name"],
+            starts_at=dt.datetime.fromisoformat(row["at"]),
+            ends_at=None,
+            staff_id=staff_id,
+            address="",
+            overdue=False,
+        )
+        for row in store.query(
+            "SELECT n.case_id, n.reason, n.at, c.case_no, c.customer_name FROM notices n "
+            "JOIN cases c ON c.id = n.case_id WHERE n.staff_id = ? AND n.seen_at IS NULL "
+            "AND n.at >= ? AND n.at < ? ORDER BY n.id",
+            (staff_id, db_time(start), db_time(end)),
+        )
+    ]
+    return handed + agenda(store, start, end, now, staff_id=staff_id)

@@ -24,8 +24,10 @@ import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .domain import MANAGER_ROLES, Staff
-from .errors import PermissionDenied, ShowroomError
+from . import permissions
+from .domain import Staff
+from .errors import ShowroomError
+from .permissions import Action
 from .store import SCHEMA_VERSION
 from .store.errors import translate
 
@@ -62,13 +64,10 @@ class BackupInfo:
         }.get(self.kind, "备份文件")
 
 
-def check_may_copy(staff: Staff) -> None:
+def check_may_copy(staff: Staff, action: Action = Action.BACKUP) -> None:
     """Copies hold every customer's full details: managers only take or restore
     them by hand (the daily copy stays beside the database)."""
-    if staff.role not in MANAGER_ROLES or not staff.active:
-        raise PermissionDenied(
-            f"{staff.role.label}不能手动备份或恢复数据：备份里有客户的完整信息，只有店长、总经理或老板可以。"
-        )
+    permissions.require(staff, action)
 
 
 def backup_folder(db_path: Path, configured: str) -> Path:

@@ -32,7 +32,7 @@ from . import operations as op
 from .agenda import agenda
 from .clock import FixedClock
 from .demo import DEMO_PIN, generate
-from .domain import Stage
+from .domain import CASE_NO_ORDER_SQL, Stage
 from .export import NOT_CHANGES, build_all, build_week, week_bounds, week_label
 from .forms import Layout, field_values, load_layout
 from .pdf import FONT, register_font, render
@@ -332,7 +332,7 @@ def _week_csv(b: Bench) -> Row:
         marks = ",".join("?" * len(NOT_CHANGES))
         for row in b.raw.execute(
             "SELECT * FROM cases WHERE id IN (SELECT case_id FROM events WHERE at >= ? AND at < ? "
-            f"AND kind NOT IN ({marks})) ORDER BY case_no",
+            f"AND kind NOT IN ({marks})) ORDER BY {', '.join(CASE_NO_ORDER_SQL)}",
             (db_time(start), db_time(end), *NOT_CHANGES),
         ):
             writer.writerow(row)
@@ -411,7 +411,8 @@ def _all_cases_csv(b: Bench) -> Row:
     def floor() -> str:
         out = io.StringIO()
         writer = csv.writer(out)
-        for row in b.raw.execute("SELECT * FROM cases ORDER BY case_no"):
+        order = ", ".join(CASE_NO_ORDER_SQL)
+        for row in b.raw.execute(f"SELECT * FROM cases ORDER BY {order}"):
             writer.writerow(row)
         return out.getvalue()
 

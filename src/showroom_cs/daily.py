@@ -27,6 +27,7 @@ from .domain import (
     ContactPurpose,
     Severity,
     Stage,
+    case_no_key,
 )
 from .privacy import mask_name
 from .settings import Settings
@@ -297,7 +298,7 @@ def _closed(changes: list[sqlite3.Row], names: dict[int, str]) -> tuple[Closed, 
     Closed twice the same day (reopened in between), it is listed once, at the last."""
     endings = (Stage.CLOSED.value, Stage.INVALID.value)
     last = {(row["case_id"], row["new"]): row for row in changes if row["new"] in endings}
-    ordered = sorted(last.values(), key=lambda row: (row["at"], row["case_no"]))
+    ordered = sorted(last.values(), key=lambda row: (row["at"], case_no_key(row["case_no"])))
     return tuple(
         Closed(
             case_id=row["case_id"],
@@ -344,7 +345,7 @@ def _overdue(store: Store, as_of: dt.datetime, names: dict[int, str]) -> tuple[O
         for which in (_STILL_OPEN, _CLOSED_SINCE)
         for row in store.query(_OVERDUE.format(which=which), {"t": db_time(as_of)})
     ]
-    rows.sort(key=lambda row: (row["due_at"], row["case_no"], row["kind"]))
+    rows.sort(key=lambda row: (row["due_at"], case_no_key(row["case_no"]), row["kind"]))
     return tuple(
         Overdue(
             case_id=row["case_id"],

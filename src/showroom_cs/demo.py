@@ -557,9 +557,12 @@ class _Life:
         t = self.later(t, 0.1, 3, 1)
         case = self.store.case(self.case_id)
         cause, improvement = rng.choice(CAUSES_BY_CATEGORY[case.category])
+        # The case's owner writes the closing summary (a clerk closes only
+        # what was settled at the counter, which they own).
+        closer = self.store.staff_member(case.owner_id) if case.owner_id else clerk
         closed = self.at(
             t,
-            clerk,
+            closer,
             close_case,
             self.case_id,
             cause="经核实：" + cause,

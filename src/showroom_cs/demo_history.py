@@ -39,16 +39,18 @@ TIME_COLUMNS = {
     "events": ("at",),
     "clocks": ("started_at", "due_at", "met_at", "breached_at", "cancelled_at", "planned_at"),
     "contacts": ("at",),
-    "reviews": ("at",),
+    "reviews": ("at", "rectified_at", "solution_due"),
     "approvals": ("requested_at", "decided_at", "carried_out_at"),
     "appointments": ("starts_at", "ends_at"),
     "accountability": ("at",),
 }
-# Copied with each case. Not improvement_cases: a copy does not join the walked
-# case's improvement item (it would gather thousands of cases).
+# Copied with each case, clocks before the events that name them. Not
+# improvement_cases: a copy does not join the walked case's improvement item
+# (it would gather thousands of cases); not notices: a finished case's
+# hand-overs were seen long ago.
 CHILD_TABLES = (
-    "events",
     "clocks",
+    "events",
     "contacts",
     "reviews",
     "approvals",
@@ -120,16 +122,38 @@ def copy_case(
     case["name_pinyin"], case["name_initials"] = name_keys(case["customer_name"])
     del case["id"]
     case_id = target.insert("cases", case)
+    clock_ids: dict[int, int] = {}  # the original's clock ids → the copy's
     for table in CHILD_TABLES:
         for row in original.children[table]:
             copy = _shifted(row, table, days)
             del copy["id"]
             copy["case_id"] = case_id
+            if table == "clocks":
+                copy["superseded_by"] = None  # set below, once every clock has its id
             if table == "events":
                 copy["changes"] = _moved_changes(copy["changes"], days, identity, case_no)
+                copy["data"] = _moved_data(copy["data"], days, clock_ids)
                 copy["note"] = copy["note"].replace(old_no, case_no)
-            target.insert(table, copy)
+            new_id = target.insert(table, copy)
+            if table == "clocks":
+                clock_ids[row["id"]] = new_id
+    for row in original.children["clocks"]:
+        if row["superseded_by"] is not None:
+            target.update(
+                "clocks", clock_ids[row["id"]], {"superseded_by": clock_ids[row["superseded_by"]]}
+            )
     return case_id
+
+
+def _moved_data(text: str | None, days: int, clock_ids: Mapping[int, int]) -> str | None:
+    """An event's data moved in time, naming the copy's clocks."""
+    shifted = _shift_json(text, days)
+    if shifted is None or "superseded" not in shifted:
+        return shifted
+    data = json.loads(shifted)
+    for item in data["superseded"]:
+        item["clock_id"], item["by"] = clock_ids[item["clock_id"]], clock_ids[item["by"]]
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _moved_changes(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
 
@@ -291,6 +291,40 @@ class AppointmentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Handover(StrEnum):
+    """Why a case reached someone's to-do list as new to them."""
+
+    ESCALATED = "escalated"
+    ASSIGNED = "assigned"
+    REASSIGNED = "reassigned"
+
+    @property
+    def todo_label(self) -> str:
+        return {"escalated": "升级给你", "assigned": "新分派给你", "reassigned": "改派给你"}[
+            self.value
+        ]
+
+    @property
+    def notice_label(self) -> str:
+        return {"escalated": "升级通知", "assigned": "分派通知", "reassigned": "改派通知"}[
+            self.value
+        ]
+
+
+# ------------------------------------------------------------ case numbers
+
+# TS-20261122-003: the day of receipt and its sequence, three digits or more.
+# Past 999 a day the text no longer sorts as issued ("-1000" before "-101"):
+# the date part, then the length, then the text does.
+_CASE_NO_DAY = len("TS-20261122-")
+CASE_NO_ORDER_SQL = (f"substr(case_no, 1, {_CASE_NO_DAY})", "length(case_no)", "case_no")
+
+
+def case_no_key(case_no: str) -> tuple[str, int, str]:
+    """Sorts case numbers as issued, at any count a day (as CASE_NO_ORDER_SQL)."""
+    return (case_no[:_CASE_NO_DAY], len(case_no), case_no)
+
+
 # ---------------------------------------------------------------- records
 
 
@@ -379,6 +413,9 @@ class Event:
     kind: str
     note: str
     changes: Mapping[str, tuple[Any, Any]]
+    # Facts for programs to read (which limits were missed and when they fell
+    # due, who was told); `note` is the same in words, for people.
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,6 +429,7 @@ class Clock:
     breached_at: dt.datetime | None
     cancelled_at: dt.datetime | None
     planned_at: dt.datetime | None = None  # calls: the slot proposed for making it
+    superseded_by: int | None = None  # ended because this newer clock of its kind replaced it
 
     @property
     def is_open(self) -> bool:
@@ -423,6 +461,30 @@ class Review:
     passed: bool
     items: tuple[ReviewItem, ...]
     open_problems: str
+    # What this round reviewed, as it stood then: a later round's rectification
+    # or a revised solution never changes an earlier round's 复核意见书.
+    solution_kind: SolutionKind | None = None
+    solution_steps: str = ""
+    solution_due: dt.date | None = None
+    solution_cost_fen: int = 0
+    rectification_result: str = ""
+    rectified_by: int | None = None
+    rectified_at: dt.datetime | None = None
+    owner_id: int | None = None
+    opinion: str = ""  # the reviewer's words beside the verdict
+
+
+# The case columns a review round keeps as they stood when it was written.
+REVIEW_FACTS = (
+    "solution_kind",
+    "solution_steps",
+    "solution_due",
+    "solution_cost_fen",
+    "rectification_result",
+    "rectified_by",
+    "rectified_at",
+    "owner_id",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,31 +20,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import permissions
 from .domain import (
+    CASE_NO_ORDER_SQL,
     CLOSED_STAGES,
     SATISFACTION_LABELS,
     ClockKind,
     EscalationLevel,
-    Role,
     Severity,
     SolutionKind,
     Staff,
     Stage,
+    case_no_key,
 )
-from .errors import PermissionDenied, RuleError
+from .errors import RuleError
+from .permissions import Action
 from .privacy import mask_address, mask_name, mask_phone
 from .store import Store
 from .store.rows import db_time
 from .timeline import rewind
 
 FORMAT_VERSION = "1"
-FULL_DATA_ROLES = frozenset({Role.STORE_MANAGER, Role.GENERAL_MANAGER, Role.OWNER})
+FULL_DATA_ROLES = frozenset(permissions.allowed_roles(Action.EXPORT_FULL))
 SUMMARY_LENGTH = 200
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _FORMULA_STARTS = frozenset("=+-@\t\r")
-# The sweep writes "首次联系超时（应于 …）；上门超时（…）": one label per clock.
-_OVERDUE_LABEL = re.compile(r"(?:^|；)([^；（]+?)超时（")
-_CLOCK_LABELS = frozenset(kind.label for kind in ClockKind)
 # The columns of the cases table a row is made of.
 _STATE_COLUMNS = (
     "id",
@@ -143,18 +143,30 @@ def last_complete_week(today: dt.date) -> str:
 
 
 # Timeline events that change nothing head office sees: printing or saving a
-# form, the managers' finding, an improvement item done or handed over. They
-# do not bring an old case back into a week's file.
-NOT_CHANGES = ("print", "export", "accountability", "improvement_done", "improvement_moved")
+# form, a look at the phone number or at a handed-over case, the managers'
+# finding, an improvement item done or handed over. They do not bring an old
+# case back into a week's file.
+NOT_CHANGES = (
+    "print",
+    "export",
+    "phone_revealed",
+    "seen",
+    "accountability",
+    "improvement_done",
+    "improvement_moved",
+)
 
 
 def cases_of_week(store: Store, start: dt.datetime, end: dt.datetime) -> list[int]:
-    """Cases received, changed or closed in the week (a timeline event in it)."""
+    """Cases received, changed or closed in the week (a timeline event in it),
+    and those with a time limit missed in it, however late the miss was noticed."""
     marks = ",".join("?" * len(NOT_CHANGES))
     rows = store.query(
-        "SELECT DISTINCT case_id FROM events WHERE at >= ? AND at < ? "
-        f"AND kind NOT IN ({marks}) ORDER BY case_id",
-        (db_time(start), db_time(end), *NOT_CHANGES),
+        "SELECT case_id FROM events WHERE at >= ? AND at < ? "
+        f"AND kind NOT IN ({marks}) UNION "
+        "SELECT case_id FROM clocks WHERE due_at >= ? AND due_at < ? AND breached_at IS NOT NULL "
+        "ORDER BY case_id",
+        (db_time(start), db_time(end), *NOT_CHANGES, db_time(start), db_time(end)),
     )
     return [row[0] for row in rows]
 
@@ -179,7 +191,7 @@ class _History:
 
     state: dict[str, Any]
     visits: list[dt.datetime]
-    overdue_notes: list[str]
+    missed: list[ClockKind]  # the limits missed by then, in the order they fell due
     first_reached: str | None
 
 
@@ -191,7 +203,7 @@ def _histories(store: Store, ids: list[int], until: dt.datetime) -> dict[int, _H
     states: dict[int, dict[str, Any]] = {}
     since: dict[int, list[dict[str, list[Any]]]] = {case_id: [] for case_id in ids}
     visits: dict[int, list[dt.datetime]] = {case_id: [] for case_id in ids}
-    overdue: dict[int, list[str]] = {case_id: [] for case_id in ids}
+    missed: dict[int, list[tuple[str, ClockKind]]] = {case_id: [] for case_id in ids}
     reached: dict[int, str | None] = {}
     for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
         marks = ",".join("?" * len(chunk))
@@ -203,20 +215,23 @@ def _histories(store: Store, ids: list[int], until: dt.datetime) -> dict[int, _H
             state = dict(zip(columns, values, strict=True))
             states[state["id"]] = state
         # One walk of the cases' events: what changed since the cut (to undo),
-        # and the visits and missed limits up to it.
+        # the visits up to it, and the limits that fell due by it and were
+        # missed (a sweep may have noticed one later, with the PC off).
         for event in store.query(
-            f"SELECT case_id, kind, at, note, changes FROM events WHERE case_id IN ({marks}) "
-            "AND (at > ? AND changes IS NOT NULL OR at <= ? AND kind IN ('visit_done', 'overdue')) "
-            "ORDER BY case_id, id",
+            f"SELECT case_id, kind, at, changes, data FROM events WHERE case_id IN ({marks}) "
+            "AND (at > ? AND changes IS NOT NULL OR at <= ? AND kind = 'visit_done' "
+            "OR kind = 'overdue') ORDER BY case_id, id",
             [*chunk, cut, cut],
         ):
             case_id = event["case_id"]
-            if event["at"] > cut:
+            if event["kind"] == "overdue":
+                for miss in json.loads(event["data"] or "{}").get("missed", ()):
+                    if miss["due_at"] <= cut:
+                        missed[case_id].append((miss["due_at"], ClockKind(miss["clock"])))
+            if event["at"] > cut and event["changes"] is not None:
                 since[case_id].append(json.loads(event["changes"]))
-            elif event["kind"] == "visit_done":
+            elif event["kind"] == "visit_done" and event["at"] <= cut:
                 visits[case_id].append(dt.datetime.fromisoformat(event["at"]))
-            else:
-                overdue[case_id].append(event["note"])
         for row in store.query(
             f"SELECT case_id, MIN(at) FROM contacts WHERE case_id IN ({marks}) "
             "AND reached = 1 AND at <= ? GROUP BY case_id",
@@ -227,7 +242,7 @@ def _histories(store: Store, ids: list[int], until: dt.datetime) -> dict[int, _H
         case_id: _History(
             rewind(states[case_id], since[case_id]),
             visits[case_id],
-            overdue[case_id],
+            [kind for _, kind in sorted(missed[case_id], key=lambda m: m[0])],
             reached.get(case_id),
         )
         for case_id in ids
@@ -254,9 +269,7 @@ def case_row(
     if state.get("on_spot"):
         first_times.append(received)  # settled face to face at the counter
     first_contact = min(first_times) if first_times else None
-    breached = []
-    for note in history.overdue_notes:
-        breached += [m for m in _OVERDUE_LABEL.findall(note) if m in _CLOCK_LABELS]
+    breached = [kind.label for kind in history.missed]
     stage = Stage(state["stage"])
     closed_at = _parse(state.get("closed_at")) if stage in CLOSED_STAGES else None
     kind = SolutionKind(state["solution_kind"]) if state.get("solution_kind") else None
@@ -360,7 +373,7 @@ def build_week(store: Store, week: str, *, full: bool = False) -> CsvFile:
     histories = _histories(store, ids, end - dt.timedelta(seconds=1))
     rows = sorted(
         (case_row(store, i, week, end, full=full, history=histories[i]) for i in ids),
-        key=lambda row: row[3],
+        key=lambda row: case_no_key(row[3]),
     )
     return _csv_file(store, week, week, rows, full)
 
@@ -369,7 +382,8 @@ def build_all(store: Store, now: dt.datetime, *, full: bool = False) -> CsvFile:
     """Every case as it stands now, oldest first; 周次 is the week it was received
     (for an archive or a spreadsheet of the whole history, not for head office's
     weekly merge)."""
-    ids = [row[0] for row in store.query("SELECT id FROM cases ORDER BY case_no")]
+    order = ", ".join(CASE_NO_ORDER_SQL)
+    ids = [row[0] for row in store.query(f"SELECT id FROM cases ORDER BY {order}")]
     later = now + dt.timedelta(seconds=1)
     histories = _histories(store, ids, now)
     rows = []
@@ -381,12 +395,7 @@ def build_all(store: Store, now: dt.datetime, *, full: bool = False) -> CsvFile:
 
 
 def _may_export(actor: Staff, full: bool) -> None:
-    if not actor.active:
-        raise PermissionDenied(f"{actor.name}已停用，不能导出。")
-    if full and actor.role not in FULL_DATA_ROLES:
-        raise PermissionDenied(
-            f"{actor.role.label}不能导出完整的客户信息：只有店长、总经理或老板可以。"
-        )
+    permissions.require(actor, Action.EXPORT_FULL if full else Action.EXPORT_WEEK)
 
 
 def _save(store: Store, actor: Staff, export: CsvFile, folder: Path, now: dt.datetime) -> Path:
@@ -498,7 +507,7 @@ def merge_weeks(paths: list[Path], out: Path) -> tuple[Path, Path]:
                 )
             seen[key] = path.name
             all_rows.append(row)
-    all_rows.sort(key=lambda row: (row[1], row[2], row[3]))
+    all_rows.sort(key=lambda row: (row[1], row[2], case_no_key(row[3])))
     index = {column.key: number for number, column in enumerate(COLUMNS)}
     groups: dict[tuple[str, str], list[list[str]]] = {}
     for row in all_rows:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .domain import SATISFACTION_LABELS, Case, ClockKind, Review, Severity
+from .domain import SATISFACTION_LABELS, Case, ClockKind, Review, Severity, SolutionKind
 from .errors import ShowroomError
 from .operations import format_yuan
 from .paths import resource_root
@@ -52,6 +52,8 @@ FIELD_NAMES = {
     "rectified_by": "整改人",
     "rectified_at": "整改时间",
     "satisfaction": "满意度",
+    "reviewer": "复核人",
+    "reviewed_at": "复核时间",
 }
 
 
@@ -227,15 +229,9 @@ def field_values(store: Store, case: Case) -> dict[str, str]:
         for x in (settings.label_of("product_category", case.product_category), case.brand_model)
         if x
     )
-    solution = ""
-    if case.solution_kind is not None:
-        solution = case.solution_kind.label
-        if case.solution_cost_fen:
-            solution += f" {format_yuan(case.solution_cost_fen)}"
-        if case.solution_steps:
-            solution += f"：{case.solution_steps}"
-        if case.solution_due:
-            solution += f"（预计 {case.solution_due:%Y-%m-%d} 完成）"
+    solution = solution_text(
+        case.solution_kind, case.solution_steps, case.solution_due, case.solution_cost_fen
+    )
     demands = "、".join(settings.label_of("demand", d) for d in case.demands)
     if case.demand_note:
         demands = f"{demands}；{case.demand_note}" if demands else case.demand_note
@@ -266,7 +262,49 @@ def field_values(store: Store, case: Case) -> dict[str, str]:
         "rectified_by": names.get(case.rectified_by or 0, ""),
         "rectified_at": _when(case.rectified_at),
         "satisfaction": SATISFACTION_LABELS.get(case.satisfaction or 0, ""),
+        "reviewer": "",
+        "reviewed_at": "",
     }
+
+
+def solution_text(kind: SolutionKind | None, steps: str, due: dt.date | None, cost_fen: int) -> str:
+    """维修 300 元：上门更换铰链（预计 2026-11-25 完成）. Steps that begin with the
+    kind's own name (typed as 「返工整改：…」) do not repeat it."""
+    if kind is None:
+        return ""
+    text = kind.label
+    if cost_fen:
+        text += f" {format_yuan(cost_fen)}"
+    steps = steps.strip()
+    if steps.startswith(kind.label):
+        steps = steps[len(kind.label) :].lstrip("：:，, ")
+    if steps:
+        text += f"：{steps}"
+    if due:
+        text += f"（预计 {due:%Y-%m-%d} 完成）"
+    return text
+
+
+def review_values(store: Store, case: Case, review: Review) -> dict[str, str]:
+    """The 复核意见书 of one round: the case's summary, with what that round
+    reviewed as it stood then (a later round never changes it)."""
+    names = {s.id: s.name for s in store.all_staff()}
+    values = field_values(store, case)
+    values.update(
+        solution=solution_text(
+            review.solution_kind,
+            review.solution_steps,
+            review.solution_due,
+            review.solution_cost_fen,
+        ),
+        rectification_result=review.rectification_result,
+        rectified_by=names.get(review.rectified_by or 0, ""),
+        rectified_at=_when(review.rectified_at),
+        owner=names.get(review.owner_id or 0, ""),
+        reviewer=names.get(review.reviewer_id, ""),
+        reviewed_at=_when(review.at),
+    )
+    return values
 
 
 def review_of(store: Store, case: Case, round_no: int | None) -> Review:

@@ -40,7 +40,7 @@ from reportlab.platypus.doctemplate import LayoutError as ReportlabLayoutError
 
 from .domain import Case, Review
 from .errors import ShowroomError
-from .forms import Layout, Section, field_values, load_layout, review_of
+from .forms import Layout, Section, field_values, load_layout, review_of, review_values
 from .paths import resource_path
 from .settings import Settings
 from .store import Store
@@ -396,6 +396,9 @@ def _conclusion(review: Review) -> list[Flowable]:
     out: list[Flowable] = [Paragraph(_para_text(line), STYLES["body"]) for line in lines]
     if not review.passed:
         out.extend(_boxed_paragraph(review.open_problems))
+    if review.opinion:
+        out.append(Paragraph(_para_text("复核意见："), STYLES["body"]))
+        out.extend(_boxed_paragraph(review.opinion))
     return out
 
 
@@ -442,7 +445,7 @@ def render(
     layout = load_layout(form, layouts)
     settings: Settings = store.settings()
     review = review_of(store, case, review_round) if form == "review" else None
-    values = field_values(store, case)
+    values = field_values(store, case) if review is None else review_values(store, case, review)
     title = layout.title
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(

@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .domain import (
+    CASE_NO_ORDER_SQL,
     AppointmentKind,
     ClockKind,
+    Handover,
     Severity,
     SolutionKind,
     Staff,
@@ -133,12 +135,15 @@ class TodoItem:
     overdue: bool
     # When to act on it: a call's planned slot, otherwise its due or start time.
     act_at: dt.datetime | None = None
+    # Handed to this person (escalated, assigned) and not opened by them since.
+    new: bool = False
 
 
 def todo_items(store: Store, staff: Staff, now: dt.datetime, limit: int = 200) -> list[TodoItem]:
-    """今日待办 for one person: what is overdue first, then the rest of today in
-    time order — calls at their planned slot, time limits falling due, visits
-    booked for them — then approvals waiting for their limit.
+    """今日待办 for one person: cases just handed to them (escalated to their
+    level, assigned to them) until they open them, then what is overdue, then
+    the rest of today in time order — calls at their planned slot, time limits
+    falling due, visits booked for them — then approvals waiting for their limit.
 
     Mine means: I own the case, I registered it and nobody owns it yet, or it
     has been escalated to my level.
@@ -192,6 +197,7 @@ def todo_items(store: Store, staff: Staff, now: dt.datetime, limit: int = 200) -
         what = f"{label} {starts:%H:%M}"
         items.append(TodoItem(row["case_id"], what, starts, starts < now, starts))
     items.sort(key=lambda item: (not item.overdue, item.act_at or item.due_at or now))
+    items = [*_handed_over(store, staff.id), *items]
     limit_fen = store.settings().approval_limit_fen(staff.role)
     if limit_fen is None or limit_fen > 0:
         approvals = store.query(
@@ -205,15 +211,29 @@ def todo_items(store: Store, staff: Staff, now: dt.datetime, limit: int = 200) -
     return items
 
 
-# Columns the case list may sort by (SQL expressions), keyed by stable names.
-SORTABLE = {
-    "case_no": "case_no",
-    "received_at": "received_at",
-    "customer": "name_pinyin",
-    "category": "category",
-    "severity": "CASE severity WHEN 'urgent' THEN 0 WHEN 'important' THEN 1 ELSE 2 END",
-    "stage": "stage",
-    "next_due_at": "next_due_at IS NULL, next_due_at",
+def _handed_over(store: Store, staff_id: int) -> list[TodoItem]:
+    """Cases handed to this person that they have not opened since, newest first
+    (with MAX, SQLite takes `reason` from the newest notice of each case)."""
+    rows = store.query(
+        "SELECT case_id, reason, MAX(id) FROM notices WHERE staff_id = ? AND seen_at IS NULL "
+        "GROUP BY case_id ORDER BY MAX(id) DESC",
+        (staff_id,),
+    )
+    return [
+        TodoItem(row["case_id"], Handover(row["reason"]).todo_label, None, False, new=True)
+        for row in rows
+    ]
+
+
+# Columns the case list may sort by (SQL expressions, in order), keyed by stable names.
+SORTABLE: dict[str, tuple[str, ...]] = {
+    "case_no": CASE_NO_ORDER_SQL,
+    "received_at": ("received_at",),
+    "customer": ("name_pinyin",),
+    "category": ("category",),
+    "severity": ("CASE severity WHEN 'urgent' THEN 0 WHEN 'important' THEN 1 ELSE 2 END",),
+    "stage": ("stage",),
+    "next_due_at": ("next_due_at IS NULL", "next_due_at"),
 }
 
 
@@ -227,9 +247,8 @@ def case_list_ids(
     limit: int = 200,
 ) -> list[int]:
     """A page of the case list: all cases (or only `matches`, a search's ids), sorted in SQL."""
-    order = SORTABLE[sort]
     direction = "DESC" if descending else "ASC"
-    order_sql = ", ".join(f"{part.strip()} {direction}" for part in order.split(","))
+    order_sql = ", ".join(f"{part} {direction}" for part in SORTABLE[sort])
     if matches is not None:
         marks = ",".join("?" for _ in matches) or "NULL"
         rows = store.query(

@@ -145,7 +145,7 @@ def _walk_to_closed(w: _Walk) -> str:
         customer_words="满意",
     )
     closed = op.close_case(
-        w.ctx("王芳"),
+        w.ctx("李强"),
         w.case_id,
         cause="铰链未调好",
         actions="上门更换铰链",

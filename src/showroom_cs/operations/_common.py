@@ -23,6 +23,7 @@ from ..errors import NotFound, PermissionDenied, RuleError
 from ..settings import Settings
 from ..store import Store
 from ..store.rows import case_from_row, db_date, db_time
+from . import handover
 
 # Case columns that are derived from others (or from clocks): not on the timeline.
 DERIVED_COLUMNS = frozenset(
@@ -101,8 +102,10 @@ def append_event(
     kind: str,
     note: str,
     changes: Mapping[str, tuple[Any, Any]] | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> int:
-    """Add one line to the timeline; `changes` maps column → (old, new) as stored."""
+    """Add one line to the timeline; `changes` maps column → (old, new) as stored,
+    `data` holds the facts programs read (the note says them for people)."""
     return ctx.store.insert(
         "events",
         {
@@ -116,6 +119,7 @@ def append_event(
                 if changes
                 else None
             ),
+            "data": json.dumps(data, ensure_ascii=False) if data else None,
         },
     )
 
@@ -129,6 +133,8 @@ def commit(
     values: Mapping[str, Any] | None = None,
     *,
     registering: bool = False,
+    data: Mapping[str, Any] | None = None,
+    started: Iterable[StartedClock | None] = (),
 ) -> CaseChange:
     """The last step of every operation: write the case columns it changed and
     one timeline event holding all of them (old → new).
@@ -136,6 +142,9 @@ def commit(
     The clock summary is brought up to date here, so an overdue flag the
     operation set or cleared lands in the same event. The registration event
     holds every tracked column as (None → value): replay starts from it.
+    A case handed to someone (escalated to their level, or made theirs to
+    own) reaches them as a notice, and the event says who was told; a limit
+    the operation `started` in place of an open one says which it replaced.
     """
     wanted = dict(values or {})
     nearest, overdue = _clock_summary(ctx, case_id)
@@ -154,13 +163,21 @@ def commit(
     }
     written = {**{k: v[1] for k, v in changes.items()}, **derived}
     ctx.store.update("cases", case_id, written)
+    told = handover.recipients(ctx, changes)
+    data = {**(data or {}), **handover.event_data(told)}
+    note += handover.note(told)
+    for clock in started:
+        if clock is not None and clock.replaced:
+            note += clock.note
+            data.setdefault("superseded", []).extend(clock.data["superseded"])
     if registering:
         changes = {
             column: (None, changes[column][1] if column in changes else value)
             for column, value in current.items()
             if column not in DERIVED_COLUMNS
         }
-    event_id = append_event(ctx, case_id, kind, note, changes)
+    event_id = append_event(ctx, case_id, kind, note, changes, data)
+    handover.notify(ctx, case_id, event_id, told)
     return CaseChange(before, case_from_row({**current, **written}), event_id)
 
 
@@ -295,6 +312,40 @@ def require_fields(prefix: str, labelled: Mapping[str, tuple[str, Any]]) -> None
 # --------------------------------------------------------------- clocks
 
 
+@dataclass(frozen=True, slots=True)
+class StartedClock:
+    """A time limit just started, and the open one of its kind it replaced.
+
+    Every step that starts a limit leaves exactly one open item of its kind:
+    an older one (the call after a visit, when the review passes) is ended
+    as superseded, and the operation's event says so (`note`, `data`).
+    """
+
+    id: int
+    kind: ClockKind
+    due_at: dt.datetime
+    planned_at: dt.datetime | None
+    replaced: tuple[tuple[int, dt.datetime], ...] = ()  # (clock id, its due time)
+
+    @property
+    def note(self) -> str:
+        return "".join(
+            f"；原定 {due:%m-%d %H:%M} 前的{self.kind.label}由新的{self.kind.label}取代"
+            for _, due in self.replaced
+        )
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if not self.replaced:
+            return {}
+        return {
+            "superseded": [
+                {"clock": self.kind.value, "clock_id": old, "due_at": db_time(due), "by": self.id}
+                for old, due in self.replaced
+            ]
+        }
+
+
 def start_clock(
     ctx: Context,
     case_id: int,
@@ -303,20 +354,19 @@ def start_clock(
     severity: Severity,
     *,
     call_from: dt.datetime | None = None,
-) -> dt.datetime | None:
-    """Start a clock unless one of the same kind is already running.
+) -> StartedClock:
+    """Start a time limit, ending (superseded) an open one of the same kind.
 
     A call is also planned: the first free calling-window slot from `call_from`,
     by default from the start of the day it is due (day 5, the next day).
-    Returns the planned slot of a call just started.
     """
-    running = ctx.store.scalar(
-        "SELECT 1 FROM clocks WHERE case_id = ? AND kind = ? AND met_at IS NULL "
-        "AND cancelled_at IS NULL",
+    running = ctx.store.query(
+        "SELECT id, due_at FROM clocks WHERE case_id = ? AND kind = ? AND met_at IS NULL "
+        "AND cancelled_at IS NULL ORDER BY id",
         (case_id, kind.value),
     )
-    if running:
-        return None
+    if running:  # ended first, so its call slot is free for the new one
+        _close_clocks(ctx, case_id, [kind], "cancelled_at", ctx.now())
     due = sla.due_at(kind, started_at, severity, ctx.settings)
     planned = None
     if kind.value in call_plan.CALL_CLOCKS:
@@ -325,7 +375,7 @@ def start_clock(
         planned = call_plan.free_call_slot(
             ctx.store, ctx.settings, call_plan.caller_of(ctx.store, case_id), earliest
         )
-    ctx.store.insert(
+    clock_id = ctx.store.insert(
         "clocks",
         {
             "case_id": case_id,
@@ -335,7 +385,10 @@ def start_clock(
             "planned_at": db_time(planned) if planned else None,
         },
     )
-    return planned
+    replaced = tuple((row["id"], dt.datetime.fromisoformat(row["due_at"])) for row in running)
+    for old, _ in replaced:
+        ctx.store.update("clocks", old, {"superseded_by": clock_id})
+    return StartedClock(clock_id, kind, due, planned, replaced)
 
 
 def meet_clocks(ctx: Context, case_id: int, kinds: Iterable[ClockKind], at: dt.datetime) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..domain import MANAGER_ROLES, AccountabilityMeasure, Responsibility, Staff, Stage
-from ..errors import PermissionDenied, RuleError
+from .. import permissions
+from ..domain import AccountabilityMeasure, Responsibility, Staff, Stage
+from ..errors import RuleError
+from ..permissions import Action
 from ..store.rows import db_time
 from ._common import Context, append_event, as_enum, clean_text, load_case, require_active
 
@@ -32,8 +34,7 @@ class Finding:
 
 def _require_manager(ctx: Context) -> Staff:
     actor = require_active(ctx)
-    if actor.role not in MANAGER_ROLES:
-        raise PermissionDenied("责任认定只有店长、总经理或老板可以查看和记录。")
+    permissions.require(actor, Action.RECORD_FINDING)
     return actor
 
 

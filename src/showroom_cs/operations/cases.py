@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import workflow
-from ..domain import CUSTOMER_TITLES, ClockKind, EscalationLevel, Severity, SolutionKind, Stage
+from ..domain import (
+    CUSTOMER_TITLES,
+    ClockKind,
+    EscalationLevel,
+    Handover,
+    Severity,
+    SolutionKind,
+    Stage,
+)
 from ..errors import RuleError
 from ..phone import normalize_phone
 from ..pinyin_keys import name_keys
@@ -294,14 +302,19 @@ def edit_case(ctx: Context, case_id: int, changes: Mapping[str, Any], note: str 
         if "customer_name" in fields:
             pinyin, initials = name_keys(fields["customer_name"])
             ctx.store.update("cases", case_id, {"name_pinyin": pinyin, "name_initials": initials})
+        started = None
         if fields.get("needs_visit", before.needs_visit) != before.needs_visit:
             if not fields["needs_visit"]:
                 cancel_clocks(ctx, case_id, [ClockKind.HOME_VISIT])
             elif not _visit_arranged(ctx, case_id):
-                start_clock(ctx, case_id, ClockKind.HOME_VISIT, before.received_at, severity)
+                started = start_clock(
+                    ctx, case_id, ClockKind.HOME_VISIT, before.received_at, severity
+                )
         if severity != before.severity:
             recompute_due_times(ctx, case_id, severity)
-        return commit(ctx, case_id, before, "edit", note or "修改登记信息", fields)
+        return commit(
+            ctx, case_id, before, "edit", note or "修改登记信息", fields, started=[started]
+        )
 
 
 def _on_spot_department(ctx: Context, category: str) -> str:
@@ -355,8 +368,10 @@ def reopen_case(ctx: Context, case_id: int, reason: str) -> CaseChange:
         values["valid"] = None
     with ctx.store.transaction():
         # The customer is owed news of the renewed handling within the feedback limit.
-        start_clock(ctx, case_id, ClockKind.FEEDBACK, ctx.now(), before.severity)
-        return commit(ctx, case_id, before, "reopen", f"重新打开：{reason}", values)
+        started = start_clock(ctx, case_id, ClockKind.FEEDBACK, ctx.now(), before.severity)
+        return commit(
+            ctx, case_id, before, "reopen", f"重新打开：{reason}", values, started=[started]
+        )
 
 
 def escalate(ctx: Context, case_id: int, reason: str) -> CaseChange:
@@ -392,6 +407,29 @@ def reveal_phone(ctx: Context, case_id: int) -> str:
     with ctx.store.transaction():
         append_event(ctx, case_id, "phone_revealed", f"{actor.name}查看了客户的完整电话")
     return case.customer_phone
+
+
+def mark_seen(ctx: Context, case_id: int) -> bool:
+    """The person opened the case: the notices that handed it to them are seen,
+    and the first opening goes on the timeline. False when nothing was new."""
+    if ctx.actor_id is None:
+        return False
+    rows = ctx.store.query(
+        "SELECT DISTINCT reason FROM notices WHERE case_id = ? AND staff_id = ? "
+        "AND seen_at IS NULL ORDER BY reason",
+        (case_id, ctx.actor_id),
+    )
+    if not rows:
+        return False
+    actor = ctx.actor()
+    what = "、".join(Handover(row["reason"]).notice_label for row in rows)
+    with ctx.store.transaction():
+        ctx.store.execute(
+            "UPDATE notices SET seen_at = ? WHERE case_id = ? AND staff_id = ? AND seen_at IS NULL",
+            (db_time(ctx.now()), case_id, ctx.actor_id),
+        )
+        append_event(ctx, case_id, "seen", f"{actor.name}已查看{what}", data={"seen_by": actor.id})
+    return True
 
 
 def add_note(ctx: Context, case_id: int, text: str, kind: str = "note") -> CaseChange:

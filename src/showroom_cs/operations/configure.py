@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import permissions
 from ..call_script import PART_TITLES
 from ..domain import MANAGER_ROLES, ClockKind, Role, Severity, Staff
-from ..errors import PermissionDenied, RuleError
+from ..errors import RuleError
+from ..permissions import Action
 from ..settings import (
     LIST_TITLES,
     Settings,
@@ -56,10 +58,9 @@ LOGO_MAX_BYTES = 10 * 1024 * 1024
 LOGO_BOX = (600, 240)  # pixels: sharp at the form's 24 × 14 mm
 
 
-def require_manager(ctx: Context, what: str = "修改设置") -> Staff:
+def require_manager(ctx: Context, action: Action = Action.CHANGE_SETTINGS) -> Staff:
     actor = require_active(ctx)
-    if actor.role not in MANAGER_ROLES:
-        raise PermissionDenied(f"{actor.role.label}不能{what}：只有店长、总经理或老板可以。")
+    permissions.require(actor, action)
     return actor
 
 
@@ -168,7 +169,7 @@ class LogEntry:
 
 def settings_history(ctx: Context, limit: int = 500) -> list[LogEntry]:
     """The newest changes first, described for people (managers only)."""
-    require_manager(ctx, "查看设置修改记录")
+    require_manager(ctx)
     names = {member.id: member.name for member in ctx.store.all_staff()}
     rows = ctx.store.query(
         "SELECT at, by_id, item, old, new FROM settings_log ORDER BY id DESC LIMIT ?", (limit,)

@@ -20,6 +20,7 @@ from ..store.rows import db_time
 from ._common import (
     CaseChange,
     Context,
+    StartedClock,
     as_enum,
     as_moment,
     clean_text,
@@ -109,6 +110,7 @@ def record_contact(
             note += f"，满意度：{SATISFACTION_LABELS[satisfaction]}"
         if words:
             note += f"。客户说：{words[:60]}"
+        started: list[StartedClock] = []
         if reached:
             meet_clocks(ctx, case_id, [ClockKind.FIRST_CONTACT], at)
         if purpose in _MEETS:
@@ -129,7 +131,9 @@ def record_contact(
                 before.severity,
                 call_from=sla.end_of_calling_window(at, ctx.settings),
             )
-            note += f"，{again:%m-%d %H:%M} 再打" if again else "，另约时间再打"
+            started.append(again)
+            assert again.planned_at is not None  # a call always gets a slot
+            note += f"，{again.planned_at:%m-%d %H:%M} 再打"
         values: dict[str, object] = {}
         if reached and (before.first_contact_at is None or at < before.first_contact_at):
             values["first_contact_at"] = at
@@ -140,8 +144,8 @@ def record_contact(
                 kind = "second_handling"
                 escalated, note = escalation(before, note + "；客户不满意，退回二次处理")
                 values.update(escalated, stage=Stage.IN_PROGRESS)
-                start_clock(ctx, case_id, ClockKind.FEEDBACK, now, before.severity)
-        return commit(ctx, case_id, before, kind, note, values)
+                started.append(start_clock(ctx, case_id, ClockKind.FEEDBACK, now, before.severity))
+        return commit(ctx, case_id, before, kind, note, values, started=started)
 
 
 def close_case(
@@ -270,8 +274,11 @@ def complete_visit(
     with ctx.store.transaction():
         ctx.store.update("appointments", appointment.id, {"status": AppointmentStatus.DONE.value})
         meet_clocks(ctx, appointment.case_id, [ClockKind.FIRST_CONTACT, ClockKind.HOME_VISIT], at)
-        if appointment.kind == AppointmentKind.VISIT:
+        started = (
             start_clock(ctx, appointment.case_id, ClockKind.FOLLOW_UP_CALL, at, before.severity)
+            if appointment.kind == AppointmentKind.VISIT
+            else None
+        )
         values: dict[str, object] = {}
         if before.first_contact_at is None or at < before.first_contact_at:
             values["first_contact_at"] = at
@@ -282,6 +289,7 @@ def complete_visit(
             "visit_done",
             f"{appointment.kind.label}完成：{note[:60]}",
             values,
+            started=[started],
         )
 
 

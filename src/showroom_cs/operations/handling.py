@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 
 from .. import workflow
 from ..domain import (
+    REVIEW_FACTS,
     ApprovalStatus,
     ClockKind,
     Responsibility,
@@ -30,6 +31,7 @@ from ._common import (
     as_moment,
     clean_text,
     commit,
+    db_value,
     enter_stage,
     load_case,
     meet_clocks,
@@ -82,9 +84,20 @@ def assign(ctx: Context, case_id: int, *, owner_id: int | None, department: str)
         values.update(stage=Stage.INVESTIGATING, assigned_at=now)
     verb = "分派给" if action == "assign" else "改派给"
     with ctx.store.transaction():
-        if action == "assign":
+        started = (
             start_clock(ctx, case_id, ClockKind.FEEDBACK, now, before.severity)
-        return commit(ctx, case_id, before, action, f"{verb} {owner.name}（{department}）", values)
+            if action == "assign"
+            else None
+        )
+        return commit(
+            ctx,
+            case_id,
+            before,
+            action,
+            f"{verb} {owner.name}（{department}）",
+            values,
+            started=[started],
+        )
 
 
 def investigate(
@@ -283,7 +296,7 @@ def decide_approval(ctx: Context, approval_id: int, *, approve: bool, note: str 
     before = load_case(ctx, approval.case_id)
     workflow.check(actor, before, "decide_approval")
     if approval.status != ApprovalStatus.PENDING:
-        raise RuleError(f"这笔申请已{approval.status.label}，不能再审批。")
+        raise RuleError(f"这笔申请{approval.status.label}，不能再审批。")
     limit = ctx.settings.approval_limit_fen(actor.role)
     if limit is not None and approval.amount_fen > limit:
         raise PermissionDenied(
@@ -381,9 +394,20 @@ def record_rectification(
             ctx.store.update("approvals", approval_id, {"carried_out_at": db_time(done_at)})
         meet_clocks(ctx, case_id, [ClockKind.FEEDBACK, ClockKind.REVIEW_FIX], now)
         enter_stage(ctx, case_id, target)
-        if skip_review:
+        started = (
             start_clock(ctx, case_id, ClockKind.FOLLOW_UP_CALL, done_at, before.severity)
-        return commit(ctx, case_id, before, "rectification", f"整改结果：{result[:60]}", values)
+            if skip_review
+            else None
+        )
+        return commit(
+            ctx,
+            case_id,
+            before,
+            "rectification",
+            f"整改结果：{result[:60]}",
+            values,
+            started=[started],
+        )
 
 
 def review_case(
@@ -393,9 +417,14 @@ def review_case(
     items: Sequence[ReviewItem],
     passed: bool,
     open_problems: str = "",
+    opinion: str = "",
 ) -> CaseChange:
     """复核 (seed 002): pass → 待回访 and the customer is asked to re-inspect;
-    fail → back to 处理中 with the open problems, to be handled the same day."""
+    fail → back to 处理中 with the open problems, to be handled the same day.
+
+    The round keeps what it reviewed (solution, rectification, who rectified
+    and when, the owner) and the reviewer's opinion: its 复核意见书 prints the
+    same however the case goes on."""
     actor = require_active(ctx)
     before = load_case(ctx, case_id)
     workflow.check(actor, before, "review")
@@ -410,6 +439,7 @@ def review_case(
         for i in items
     )
     problems = clean_text(open_problems, "遗留问题", field="open_problems")
+    opinion = clean_text(opinion, "复核意见", max_len=1000, field="opinion")
     if passed and not all(i.passed for i in cleaned):
         raise RuleError("有未通过的复核项目，结论不能为「通过」。", missing=("passed",))
     if not passed and not problems:
@@ -428,6 +458,8 @@ def review_case(
                 "passed": int(passed),
                 "items": json.dumps([asdict(i) for i in cleaned], ensure_ascii=False),
                 "open_problems": problems,
+                "opinion": opinion,
+                **{column: db_value(getattr(before, column)) for column in REVIEW_FACTS},
             },
         )
         values: dict[str, object] = {"stage": target, "review_round": round_no}
@@ -435,12 +467,12 @@ def review_case(
             values["satisfaction"] = None
             note = f"第 {round_no} 次复核通过，通知客户验收"
             # The rectification is confirmed: the customer is called the next day.
-            start_clock(ctx, case_id, ClockKind.FOLLOW_UP_CALL, now, before.severity)
+            started = start_clock(ctx, case_id, ClockKind.FOLLOW_UP_CALL, now, before.severity)
         else:
             note = f"第 {round_no} 次复核未通过：{problems[:60]}（当日处理）"
-            start_clock(ctx, case_id, ClockKind.REVIEW_FIX, now, before.severity)
+            started = start_clock(ctx, case_id, ClockKind.REVIEW_FIX, now, before.severity)
         enter_stage(ctx, case_id, target)
-        return commit(ctx, case_id, before, "review", note, values)
+        return commit(ctx, case_id, before, "review", note, values, started=[started])
 
 
 MAX_ITEM = 100

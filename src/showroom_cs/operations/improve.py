@@ -8,8 +8,10 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
-from ..domain import MANAGER_ROLES, Staff
+from .. import permissions
+from ..domain import Staff
 from ..errors import PermissionDenied, RuleError
+from ..permissions import Action
 from ..store import Store
 from ..store.rows import db_date, db_time
 from ._common import Context, append_event, clean_text, require_active
@@ -86,9 +88,12 @@ def complete_improvement(ctx: Context, improvement_id: int, note: str) -> Improv
     """完成: its owner or a manager says what was done; its cases' timelines record it."""
     actor = require_active(ctx)
     item = improvement(ctx.store, improvement_id)
-    if actor.id != item.owner_id and actor.role not in MANAGER_ROLES:
+    refused = permissions.refusal(
+        actor, Action.COMPLETE_IMPROVEMENT, owns=actor.id == item.owner_id
+    )
+    if refused is not None:
         owner = ctx.store.staff_member(item.owner_id).name
-        raise PermissionDenied(f"这项改进措施由{owner}负责：只有负责人或店长以上可以标记完成。")
+        raise PermissionDenied(f"这项改进措施由{owner}负责。{refused}")
     if item.done:
         raise RuleError("这项改进措施已经标记完成了。")
     note = clean_text(note, "完成情况", required=True, max_len=1000, field="done_note")
@@ -108,9 +113,7 @@ def reassign_improvement(
     ctx: Context, improvement_id: int, *, owner_id: int, due: dt.date
 ) -> Improvement:
     """Hand an open item to someone else or give it more time (managers)."""
-    actor = require_active(ctx)
-    if actor.role not in MANAGER_ROLES:
-        raise PermissionDenied("只有店长、总经理或老板可以改派改进措施或调整期限。")
+    permissions.require(require_active(ctx), Action.MANAGE_IMPROVEMENTS)
     item = improvement(ctx.store, improvement_id)
     if item.done:
         raise RuleError("这项改进措施已经完成，不能再改派。")

@@ -8,10 +8,11 @@ import re
 from ..auth import hash_pin, verify_pin
 from ..clock import Clock
 from ..domain import MANAGER_ROLES, Role, Staff
-from ..errors import PermissionDenied, RuleError
+from ..errors import RuleError
+from ..permissions import Action
 from ..store import Store
 from ..store.rows import db_time
-from ._common import Context, as_enum, clean_text, require_active
+from ._common import Context, as_enum, clean_text
 from .configure import log_change, protect_last_manager, require_manager, staff_snapshot
 
 _SHOWROOM_CODE = re.compile(r"^[A-Za-z0-9]{2,16}$")
@@ -23,9 +24,7 @@ def add_staff(ctx: Context, name: str, role: Role, pin: str | None = None) -> St
     role = as_enum(Role, role, "角色", "role")
     pin_hash = hash_pin(pin) if pin is not None else None
     if ctx.store.scalar("SELECT COUNT(*) FROM staff") > 0:
-        actor = require_active(ctx)
-        if actor.role not in MANAGER_ROLES:
-            raise PermissionDenied(f"{actor.role.label}不能添加员工：只有店长、总经理或老板可以。")
+        require_manager(ctx, Action.MANAGE_STAFF)
     with ctx.store.transaction():
         staff_id = ctx.store.write_staff(
             {
@@ -44,7 +43,7 @@ def add_staff(ctx: Context, name: str, role: Role, pin: str | None = None) -> St
 
 def edit_staff(ctx: Context, staff_id: int, *, name: str, role: Role) -> Staff:
     """Rename a staff member or change their role (managers only)."""
-    require_manager(ctx, "修改员工")
+    require_manager(ctx, Action.MANAGE_STAFF)
     member = ctx.store.staff_member(staff_id)
     name = clean_text(name, "员工姓名", required=True, max_len=40, field="name")
     role = as_enum(Role, role, "角色", "role")
@@ -54,7 +53,7 @@ def edit_staff(ctx: Context, staff_id: int, *, name: str, role: Role) -> Staff:
 
 def set_staff_active(ctx: Context, staff_id: int, active: bool) -> Staff:
     """停用 or 恢复 a staff member; nobody is ever deleted (their names stay on timelines)."""
-    actor = require_manager(ctx, "停用或恢复员工")
+    actor = require_manager(ctx, Action.MANAGE_STAFF)
     member = ctx.store.staff_member(staff_id)
     if not active and member.id == actor.id:
         raise RuleError("不能停用自己的账号；请另一位管理人员操作。")
@@ -64,7 +63,7 @@ def set_staff_active(ctx: Context, staff_id: int, active: bool) -> Staff:
 
 def reset_pin(ctx: Context, staff_id: int) -> Staff:
     """Forget a staff member's PIN; they set a new one at their next login."""
-    require_manager(ctx, "重置 PIN")
+    require_manager(ctx, Action.MANAGE_STAFF)
     member = ctx.store.staff_member(staff_id)
     with ctx.store.transaction():
         ctx.store.write_staff({"pin_hash": None}, staff_id)

@@ -11,7 +11,9 @@ def check_clocks(ctx: Context, case_id: int | None = None) -> list[CaseChange]:
     """Mark every clock due by now as breached, once; returns the cases that changed.
 
     Run by the system (actor None) at start-up and every minute while the
-    app is open; running it twice changes nothing the second time.
+    app is open; running it twice changes nothing the second time. A miss is
+    dated when the limit fell due (the event's data), whenever the sweep
+    noticed it (the event's time, and the clock's `breached_at`).
     """
     now = ctx.now()
     only_case = "" if case_id is None else "AND case_id = ?"
@@ -34,14 +36,19 @@ def check_clocks(ctx: Context, case_id: int | None = None) -> list[CaseChange]:
         with ctx.store.transaction():
             before = load_case(ctx, breached_case)
             reasons = []
+            missed = []
             steps = 0  # each missed clock escalates one level (seed 000)
             for clock_id, kind, due_at in clocks:
+                # Noticed now (the PC may have been off); missed when it fell due.
                 ctx.store.update("clocks", clock_id, {"breached_at": db_time(now)})
                 reasons.append(f"{kind.label}超时（应于 {due_at[5:16]} 前完成）")
+                missed.append({"clock": kind.value, "due_at": due_at})
                 steps += settings.escalate_on_breach.get(kind, True)
             values: dict[str, object] = {}
             note = "；".join(reasons)
             if steps:
                 values, note = escalation(before, note, steps)
-            changes.append(commit(ctx, breached_case, before, "overdue", note, values))
+            changes.append(
+                commit(ctx, breached_case, before, "overdue", note, values, data={"missed": missed})
+            )
     return changes

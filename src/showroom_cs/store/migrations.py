@@ -5,6 +5,8 @@ The schema version of a file is the number of these applied to it.
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from collections.abc import Callable
 from typing import TypeVar
@@ -458,6 +460,161 @@ def m0008_accountability_and_improvements(db: Database) -> None:
         END;
         """,
     )
+
+
+# What a review round saw: the case's columns as they stood when it was written.
+_REVIEW_FACTS_0009 = (
+    "solution_kind",
+    "solution_steps",
+    "solution_due",
+    "solution_cost_fen",
+    "rectification_result",
+    "rectified_by",
+    "rectified_at",
+    "owner_id",
+)
+# The sweep's words before events carried data: "首次响应超时（应于 11-21 17:00 前完成）".
+_OLD_MISS = re.compile(r"(?:^|；)([^；（]+?)超时（应于 (\d\d)-(\d\d) (\d\d:\d\d) 前完成）")
+_OLD_CLOCK_LABELS = {
+    "首次响应": "first_contact",
+    "上门": "home_visit",
+    "整改反馈": "feedback",
+    "进度回访": "progress_call",
+    "复核问题整改": "review_fix",
+    "回访": "follow_up_call",
+}
+
+
+@_migration("0009_history_facts")
+def m0009_history_facts(db: Database) -> None:
+    """What happened, kept as facts instead of read back from the case's
+    current state or from sentences:
+
+    - each review round keeps the solution, rectification, rectifier and
+      owner it reviewed (rebuilt for existing rounds from the timeline), and
+      the reviewer's opinion;
+    - a time limit ended because a newer one of its kind replaced it names
+      that one (`superseded_by`);
+    - timeline events carry structured data beside their words; the sweep's
+      existing misses get theirs (clock and due time) from the clocks they
+      marked, or, for a miss later undone, from the sweep's own words;
+    - hand-overs (an escalation, an assignment) reach their people as notices
+      until they open the case;
+    - case numbers sort as issued past 999 a day (an index on the order).
+    """
+    run_script(
+        db,
+        """
+        ALTER TABLE reviews ADD COLUMN solution_kind TEXT;
+        ALTER TABLE reviews ADD COLUMN solution_steps TEXT NOT NULL DEFAULT '';
+        ALTER TABLE reviews ADD COLUMN solution_due TEXT;
+        ALTER TABLE reviews ADD COLUMN solution_cost_fen INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE reviews ADD COLUMN rectification_result TEXT NOT NULL DEFAULT '';
+        ALTER TABLE reviews ADD COLUMN rectified_by INTEGER REFERENCES staff(id);
+        ALTER TABLE reviews ADD COLUMN rectified_at TEXT;
+        ALTER TABLE reviews ADD COLUMN owner_id INTEGER REFERENCES staff(id);
+        ALTER TABLE reviews ADD COLUMN opinion TEXT NOT NULL DEFAULT '';
+        ALTER TABLE clocks ADD COLUMN superseded_by INTEGER REFERENCES clocks(id);
+        ALTER TABLE events ADD COLUMN data TEXT;
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES cases(id),
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL,
+            seen_at TEXT
+        );
+        CREATE INDEX notices_unseen ON notices(staff_id, at) WHERE seen_at IS NULL;
+        CREATE INDEX notices_case ON notices(case_id, staff_id);
+        CREATE INDEX cases_case_no_order ON cases(substr(case_no, 1, 12), length(case_no), case_no);
+        """,
+    )
+    _rebuild_review_facts(db)
+    _date_old_misses(db)
+
+
+def _rebuild_review_facts(db: Database) -> None:
+    """Each existing round gets the case's columns as its timeline had them
+    when the round was written (the register event holds them all, each later
+    event the ones it changed)."""
+    reviewed = db.execute("SELECT case_id, id, at FROM reviews ORDER BY case_id, round").fetchall()
+    rounds: dict[int, list[tuple[int, str]]] = {}
+    for case_id, review_id, at in reviewed:
+        rounds.setdefault(case_id, []).append((review_id, at))
+    for case_id, its_rounds in rounds.items():
+        state: dict[str, object] = {}
+        events = db.execute(
+            "SELECT at, changes FROM events WHERE case_id = ? ORDER BY id", (case_id,)
+        ).fetchall()
+        position = 0
+        for review_id, at in its_rounds:
+            while position < len(events) and events[position][0] <= at:
+                for column, (_, new) in json.loads(events[position][1] or "{}").items():
+                    state[column] = new
+                position += 1
+            db.execute(
+                f"UPDATE reviews SET {', '.join(f'{c} = ?' for c in _REVIEW_FACTS_0009)} WHERE id = ?",
+                [
+                    *(
+                        state.get(c) if state.get(c) is not None else _EMPTY.get(c)
+                        for c in _REVIEW_FACTS_0009
+                    ),
+                    review_id,
+                ],
+            )
+
+
+_EMPTY: dict[str, object] = {
+    "solution_steps": "",
+    "solution_cost_fen": 0,
+    "rectification_result": "",
+}
+
+
+def _date_old_misses(db: Database) -> None:
+    """Give the sweep's existing events their data: which limits were missed
+    and when each fell due. The timeline's append-only trigger is lifted for
+    this one fill of a new column and put back in the same transaction."""
+    data: list[tuple[str, int]] = []
+    for event_id, case_id, at, note in db.execute(
+        "SELECT id, case_id, at, note FROM events WHERE kind = 'overdue'"
+    ).fetchall():
+        marked = db.execute(
+            "SELECT kind, due_at FROM clocks WHERE case_id = ? AND breached_at = ? ORDER BY due_at, id",
+            (case_id, at),
+        ).fetchall()
+        missed = [{"clock": kind, "due_at": due} for kind, due in marked]
+        if not missed:  # the miss was undone later (a new due time ahead)
+            missed = _misses_in_words(note, at)
+        data.append((json.dumps({"missed": missed}, ensure_ascii=False), event_id))
+    if not data:
+        return
+    run_script(db, "DROP TRIGGER events_no_update;")
+    db.conn.executemany("UPDATE events SET data = ? WHERE id = ?", data)
+    run_script(
+        db,
+        """
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN
+            SELECT RAISE(ABORT, '时间线只能追加，不能修改');
+        END;
+        """,
+    )
+
+
+def _misses_in_words(note: str, at: str) -> list[dict[str, str]]:
+    year = int(at[:4])
+    out = []
+    for label, month, day, time in _OLD_MISS.findall(note):
+        kind = _OLD_CLOCK_LABELS.get(label.strip())
+        if kind is None:
+            continue
+        due = f"{year}-{month}-{day} {time}:00"
+        if due > at:  # written in January about a December limit
+            due = f"{year - 1}-{month}-{day} {time}:00"
+        out.append({"clock": kind, "due_at": due})
+    return out
 
 
 SCHEMA_VERSION = len(MIGRATION_NAMES)

@@ -158,6 +158,7 @@ def event_from_row(row: Row) -> Event:
         changes={
             column: (old, new) for column, (old, new) in json.loads(row["changes"] or "{}").items()
         },
+        data=json.loads(row["data"] or "{}"),
     )
 
 
@@ -172,6 +173,7 @@ def clock_from_row(row: Row) -> Clock:
         breached_at=py_time(row["breached_at"]),
         cancelled_at=py_time(row["cancelled_at"]),
         planned_at=py_time(row["planned_at"]),
+        superseded_by=row["superseded_by"],
     )
 
 
@@ -201,6 +203,15 @@ def review_from_row(row: Row) -> Review:
         passed=bool(row["passed"]),
         items=tuple(ReviewItem(**item) for item in json.loads(row["items"])),
         open_problems=row["open_problems"],
+        solution_kind=SolutionKind(row["solution_kind"]) if row["solution_kind"] else None,
+        solution_steps=row["solution_steps"],
+        solution_due=py_date(row["solution_due"]),
+        solution_cost_fen=row["solution_cost_fen"],
+        rectification_result=row["rectification_result"],
+        rectified_by=row["rectified_by"],
+        rectified_at=py_time(row["rectified_at"]),
+        owner_id=row["owner_id"],
+        opinion=row["opinion"],
     )
 
 

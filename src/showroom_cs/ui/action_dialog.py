@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import operations as op
-from .. import workflow
+from .. import permissions, workflow
 from ..agenda import booking_conflicts
 from ..domain import (
     SATISFACTION_LABELS,
@@ -423,7 +423,7 @@ class ActionDialog(QDialog):
         self.action = action
         self.change: op.CaseChange | None = None
         rule = workflow.RULES[action]
-        self.setWindowTitle(f"{rule.label} · {case.case_no}")
+        self.setWindowTitle(f"{permissions.label(action)} · {case.case_no}")
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         hint = QLabel(f"需要：{rule.requires}")
@@ -469,7 +469,7 @@ class ActionDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText(rule.label)
+        ok.setText(permissions.label(action))
         ok.setProperty("primary", True)
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.submit)

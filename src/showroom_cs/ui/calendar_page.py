@@ -139,8 +139,8 @@ class CalendarPage(QWidget):
 
     def _legend(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        for kind in ItemKind:
-            row.addWidget(_swatch(KIND_COLOURS[kind], kind.label))
+        for kind, colour in KIND_COLOURS.items():  # what the calendar shows
+            row.addWidget(_swatch(colour, kind.label))
         row.addWidget(_swatch(theme.OVERDUE, "已超时"))
         row.addWidget(_swatch("#ffcc80", "回访时段"))
         row.addStretch(1)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import operations as op
-from .. import workflow
+from .. import permissions, workflow
 from ..domain import MANAGER_ROLES, SATISFACTION_LABELS, Case, Stage
 from ..errors import ShowroomError
 from ..forms import field_values
@@ -146,7 +146,7 @@ class CaseView(QWidget):
         others.setHorizontalSpacing(6)
         self.buttons: dict[str, QPushButton] = {}
         for number, action in enumerate(ACTIONS):
-            button = QPushButton(workflow.RULES[action].label)
+            button = QPushButton(permissions.label(action))
             button.setObjectName(f"action_{action}")
             button.clicked.connect(lambda _=False, a=action: self._run(a))
             self.buttons[action] = button
@@ -166,6 +166,9 @@ class CaseView(QWidget):
         if self.attachments.case_id != case_id:
             self.attachments.show_case(case_id)
             self.revealed = None
+        # A case handed to this person is theirs now: its notice is seen.
+        if op.mark_seen(self.session.ctx(), case_id):
+            self.casesChanged.emit()
         self.case = self.session.store.case(case_id)
         self._fill()
 
@@ -311,7 +314,7 @@ class CaseView(QWidget):
             self.next_button.hide()
         else:
             self.next_button.show()
-            self.next_button.setText(workflow.RULES[next_action].label)
+            self.next_button.setText(permissions.label(next_action))
             self.next_button.setProperty("action", next_action)
             reason = workflow.why_not(staff, case, next_action)
             self.next_button.setEnabled(reason is None)

@@ -68,7 +68,9 @@ class ReminderBar(QFrame):
             return
         item = self.waiting[0]
         when = f"{item.starts_at:%m-%d %H:%M}"
-        if item.kind in (ItemKind.VISIT, ItemKind.REINSPECTION):
+        if item.kind == ItemKind.HANDOVER:
+            what = "，请查看"
+        elif item.kind in (ItemKind.VISIT, ItemKind.REINSPECTION):
             what = "上门时间到了"
         elif item.clock_id is not None:
             what = "该打电话了"

@@ -54,12 +54,17 @@ class TodayPage(QWidget):
             if case is None:
                 continue
             when = f"{item.due_at:%m-%d %H:%M} 前" if item.due_at else ""
-            state = "超时" if item.overdue else "今天"
+            state = "新" if item.new else "超时" if item.overdue else "今天"
             text = (
                 f"{state} · {item.what} · {case.case_no} · {mask_name(case.customer_name)} {when}"
             )
             row = QListWidgetItem(text.strip())
             row.setData(CASE_ID_ROLE, case.id)
+            if item.new:  # stays marked until they open the case
+                font = row.font()
+                font.setBold(True)
+                row.setFont(font)
+                row.setToolTip("这件案件刚交给你（升级或分派），打开查看后不再标为新")
             if item.overdue:
                 row.setForeground(QColor(theme.OVERDUE))
             self.items.addItem(row)

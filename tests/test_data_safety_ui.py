@@ -78,8 +78,12 @@ def test_a_clerk_may_not_copy_the_data_by_hand(
         settings_data.QMessageBox, "warning", lambda parent, title, text: told.append(text)
     )
     window = _window(qtbot, file_desk, who="王芳")
-    qtbot.mouseClick(window.settings_page.data.backup_button, Qt.MouseButton.LeftButton)
-    assert told and "只有店长、总经理或老板可以" in told[0]
+    data = window.settings_page.data
+    for button in (data.backup_button, data.findChild(QPushButton, "restoreBackup")):
+        assert not button.isEnabled() and "只有店长、总经理或老板可以" in button.toolTip()
+    # Should the button be pressed anyway (a keyboard shortcut, a script), it still refuses.
+    data.backup_now()
+    assert told and "客服专员不能手动备份" in told[0]
 
 
 def test_a_manager_copies_to_a_usb_stick_and_picks_a_backup_to_restore(

@@ -128,7 +128,10 @@ def test_the_improvements_page_lists_completes_and_opens_cases(  # type: ignore[
     assert page.table.rowCount() == 1
     assert page.table.item(0, 0).text() == "安装后逐扇检查门板"
     assert page.table.item(0, 1).text() == "李强" and page.table.item(0, 3).text() == "进行中"
-    assert not page.reassign_button.isVisible()  # an install manager does not reassign
+    # An install manager does not reassign: the button says so instead of refusing later.
+    assert not page.reassign_button.isEnabled()
+    assert "安装部经理不能改派改进措施或调整期限" in page.reassign_button.toolTip()
+    assert page.complete_button.isEnabled()  # but completes his own item
     assert page.cases.count() == 1 and page.cases.item(0).text().startswith(case.case_no)
     with qtbot.waitSignal(page.caseRequested) as opened:
         page.cases.itemDoubleClicked.emit(page.cases.item(0))

@@ -949,6 +949,7 @@ NOT_PERSON_ACTIONS = frozenset(
         "create_showroom",  # the very first start, before anyone exists
         "set_own_pin",  # one's own PIN, no role involved
         "check_clocks",  # the system's time-limit sweep (actor None)
+        "approval_refusal",  # reads only (the window disables 审批 with it)
         "mark_seen",  # one's own notices of a case handed to them, no role involved
     }
 )

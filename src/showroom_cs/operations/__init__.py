@@ -41,6 +41,7 @@ from .contact import (
     schedule_visit,
 )
 from .handling import (
+    approval_refusal,
     assign,
     decide_approval,
     format_yuan,
@@ -86,6 +87,7 @@ __all__ = [
     "add_attachment",
     "add_note",
     "add_staff",
+    "approval_refusal",
     "assign",
     "cancel_appointment",
     "change_settings",

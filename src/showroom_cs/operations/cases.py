@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .. import workflow
+from .. import permissions, workflow
 from ..domain import (
     CUSTOMER_TITLES,
     ClockKind,
@@ -18,6 +18,7 @@ from ..domain import (
     Stage,
 )
 from ..errors import RuleError
+from ..permissions import Action
 from ..phone import normalize_phone
 from ..pinyin_keys import name_keys
 from ..settings import Settings
@@ -227,6 +228,7 @@ def register_case(
     """Register a complaint (已登记), or with `on_spot` one solved at the counter
     (当场解决, straight to 待回访 with the solution recorded)."""
     actor = require_active(ctx)
+    permissions.require(actor, Action.REGISTER)
     fields = _validated_fields(ctx, draft)
     steps = ""
     spot_kind: SolutionKind | None = None
@@ -404,6 +406,7 @@ def reveal_phone(ctx: Context, case_id: int) -> str:
     actor = require_active(ctx)
     case = load_case(ctx, case_id)
     workflow.check(actor, case, "add_note")
+    permissions.require(actor, Action.REVEAL_PHONE)
     with ctx.store.transaction():
         append_event(ctx, case_id, "phone_revealed", f"{actor.name}查看了客户的完整电话")
     return case.customer_phone

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from .. import workflow
 from ..domain import (
     REVIEW_FACTS,
+    Approval,
     ApprovalStatus,
     ClockKind,
     Responsibility,
@@ -21,6 +22,7 @@ from ..domain import (
 )
 from ..errors import PermissionDenied, RuleError
 from ..settings import Settings
+from ..store import Store
 from ..store.rows import db_time
 from ._common import (
     CaseChange,
@@ -297,14 +299,9 @@ def decide_approval(ctx: Context, approval_id: int, *, approve: bool, note: str 
     workflow.check(actor, before, "decide_approval")
     if approval.status != ApprovalStatus.PENDING:
         raise RuleError(f"这笔申请{approval.status.label}，不能再审批。")
-    limit = ctx.settings.approval_limit_fen(actor.role)
-    if limit is not None and approval.amount_fen > limit:
-        raise PermissionDenied(
-            f"{actor.role.label}的审批额度为 {format_yuan(limit)}，"
-            f"这笔 {format_yuan(approval.amount_fen)} 需要更高级别审批。"
-        )
-    if approval.requested_by == actor.id and actor.role != Role.OWNER:
-        raise PermissionDenied("不能审批自己提交的申请，请由另一位有额度的同事审批。")
+    refused = _may_not_decide(ctx.settings, actor, approval)
+    if refused is not None:
+        raise PermissionDenied(refused)
     note = clean_text(note, "审批意见", max_len=500)
     if not approve and not note:
         raise RuleError("驳回时请写明理由。", missing=("note",))
@@ -324,6 +321,30 @@ def decide_approval(ctx: Context, approval_id: int, *, approve: bool, note: str 
         return commit(
             ctx, approval.case_id, before, "approval", text + (f"：{note}" if note else "")
         )
+
+
+def _may_not_decide(settings: Settings, actor: Staff, approval: Approval) -> str | None:
+    """Beyond the role table: the amount within the role's 审批额度, and nobody
+    approving their own request (except the owner, who has nobody above)."""
+    limit = settings.approval_limit_fen(actor.role)
+    if limit is not None and approval.amount_fen > limit:
+        return (
+            f"{actor.role.label}的审批额度为 {format_yuan(limit)}，"
+            f"这笔 {format_yuan(approval.amount_fen)} 需要更高级别审批。"
+        )
+    if approval.requested_by == actor.id and actor.role != Role.OWNER:
+        return "不能审批自己提交的申请，请由另一位有额度的同事审批。"
+    return None
+
+
+def approval_refusal(store: Store, actor: Staff, case_id: int) -> str | None:
+    """Why `actor` has no pending request of this case to decide (the window
+    disables 审批 with it), or None when there is one they may decide."""
+    pending = [a for a in store.approvals(case_id) if a.status == ApprovalStatus.PENDING]
+    if not pending:
+        return "这个案件没有待审批的赠礼或赔偿申请。"
+    reasons = [_may_not_decide(store.settings(), actor, approval) for approval in pending]
+    return None if None in reasons else reasons[0]
 
 
 def report_progress(ctx: Context, case_id: int, *, done: str, outstanding: str) -> CaseChange:

@@ -195,6 +195,7 @@ def fields_for(session: Session, case: Case, action: str, target: Stage | None) 
                 passed,
             ),
             Field("open_problems", "遗留问题（未通过时必填）", "long"),
+            Field("opinion", "复核意见（印在这一次的复核意见书上）", "long"),
         ]
     if action == "record_contact":
         now = session.clock.now()
@@ -286,6 +287,22 @@ def fields_for(session: Session, case: Case, action: str, target: Stage | None) 
             Field("done", "已完成事项", "long"),
             Field("outstanding", "未完成事项及原因", "long"),
         ]
+    if action == "investigate":
+        return [
+            Field("notes", "调查记录", "long", default=case.investigation_notes),
+            Field("cause_analysis", "原因分析", "long", default=case.cause_analysis),
+            Field(
+                "responsibility",
+                "责任认定",
+                "combo",
+                [("（暂不认定）", None)] + [(r.label, r) for r in Responsibility],
+                case.responsibility,
+            ),
+        ]
+    if action == "reject_solution":
+        return [Field("words", "客户的意见（原话）", "long")]
+    if action == "add_note":
+        return [Field("text", "备注", "long")]
     if action in ("reopen", "void", "escalate"):
         label = {"reopen": "重新打开的理由", "void": "作废理由", "escalate": "升级理由"}[action]
         return [Field("reason", label, "long")]
@@ -360,6 +377,7 @@ def perform(session: Session, case: Case, action: str, values: dict[str, Any]) -
             case.id,
             passed=values["passed"],
             open_problems=values["open_problems"],
+            opinion=values["opinion"],
             items=[
                 ReviewItem(line.strip(), values["passed"])
                 for line in values["items"].splitlines()
@@ -391,6 +409,15 @@ def perform(session: Session, case: Case, action: str, values: dict[str, Any]) -
         "report_progress": lambda: op.report_progress(
             ctx, case.id, done=values["done"], outstanding=values["outstanding"]
         ),
+        "investigate": lambda: op.investigate(
+            ctx,
+            case.id,
+            notes=values["notes"],
+            cause_analysis=values["cause_analysis"],
+            responsibility=values["responsibility"],
+        ),
+        "reject_solution": lambda: op.reject_solution(ctx, case.id, values["words"]),
+        "add_note": lambda: op.add_note(ctx, case.id, values["text"]),
         "reopen": lambda: op.reopen_case(ctx, case.id, values["reason"]),
         "void": lambda: op.void_case(ctx, case.id, values["reason"]),
         "escalate": lambda: op.escalate(ctx, case.id, values["reason"]),

@@ -8,26 +8,29 @@ is the big button.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFormLayout,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from .. import operations as op
 from .. import permissions, workflow
-from ..domain import MANAGER_ROLES, SATISFACTION_LABELS, Case, Stage
+from ..domain import SATISFACTION_LABELS, Case, Stage
 from ..errors import ShowroomError
 from ..forms import field_values
+from ..permissions import Action
 from ..phone import format_phone
 from ..privacy import mask_phone
 from . import theme
@@ -35,17 +38,20 @@ from .accountability_dialog import AccountabilityDialog, describe
 from .action_dialog import ActionDialog
 from .attachments import AttachmentStrip
 from .customer_view import CustomerRecordDialog
+from .gate import gate, refusal
 from .printing import export_form, print_form
 from .session import Session
 
-# The buttons of the case view, in workflow order, and the next step per stage.
+# Every action of the case view, in workflow order (the 更多操作 menu's order).
 ACTIONS = (
     "assign",
     "reassign",
     "schedule_visit",
+    "investigate",
     "propose_solution",
     "revise_solution",
     "decide_approval",
+    "reject_solution",
     "judge_invalid",
     "report_progress",
     "record_rectification",
@@ -53,17 +59,28 @@ ACTIONS = (
     "record_contact",
     "close",
     "edit",
+    "add_note",
     "escalate",
     "reopen",
     "void",
 )
-PER_ROW = 8
+# The most likely next step per stage: the big button.
 NEXT_STEP = {
     Stage.REGISTERED: "assign",
     Stage.INVESTIGATING: "propose_solution",
     Stage.IN_PROGRESS: "record_rectification",
     Stage.UNDER_REVIEW: "review",
     Stage.FOLLOW_UP: "record_contact",
+}
+# What else a stage usually needs, as buttons beside it; the rest is in 更多操作.
+COMMON = {
+    Stage.REGISTERED: ("schedule_visit", "record_contact", "edit"),
+    Stage.INVESTIGATING: ("schedule_visit", "investigate", "judge_invalid", "record_contact"),
+    Stage.IN_PROGRESS: ("report_progress", "decide_approval", "revise_solution", "record_contact"),
+    Stage.UNDER_REVIEW: ("schedule_visit", "record_contact"),
+    Stage.FOLLOW_UP: ("close", "schedule_visit"),
+    Stage.CLOSED: ("reopen",),
+    Stage.INVALID: ("reopen",),
 }
 
 
@@ -140,18 +157,30 @@ class CaseView(QWidget):
         actions.addWidget(QLabel("下一步："))
         actions.addWidget(self.next_button)
         actions.addSpacing(24)
-        actions.addWidget(QLabel("其他："))
-        # Two rows keep every action visible (greyed with its reason) on a small screen.
-        others = QGridLayout()
-        others.setHorizontalSpacing(6)
+        # The stage's usual actions as buttons; every action, greyed with its
+        # reason when not possible, in the 更多操作 menu.
         self.buttons: dict[str, QPushButton] = {}
-        for number, action in enumerate(ACTIONS):
+        self.menu_actions: dict[str, QAction] = {}
+        self.more = QToolButton()
+        self.more.setObjectName("moreActions")
+        self.more.setText("更多操作")
+        self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.more.setMinimumHeight(32)
+        menu = QMenu(self.more)
+        menu.setToolTipsVisible(True)
+        for action in ACTIONS:
             button = QPushButton(permissions.label(action))
             button.setObjectName(f"action_{action}")
             button.clicked.connect(lambda _=False, a=action: self._run(a))
             self.buttons[action] = button
-            others.addWidget(button, number // PER_ROW, number % PER_ROW)
-        actions.addLayout(others)
+            button.hide()  # shown per stage (COMMON)
+            actions.addWidget(button)
+            item = menu.addAction(permissions.label(action))
+            item.setObjectName(f"menu_{action}")
+            item.triggered.connect(lambda _=False, a=action: self._run(a))
+            self.menu_actions[action] = item
+        self.more.setMenu(menu)
+        actions.addWidget(self.more)
         actions.addStretch(1)
         layout.addLayout(actions)
 
@@ -290,7 +319,7 @@ class CaseView(QWidget):
                 *self._accountability_row(case),
             ],
         )
-        if self.session.staff.role in MANAGER_ROLES:
+        if refusal(self.session, Action.RECORD_FINDING) is None:
             _beside(self.handling, self.handling.rowCount() - 1, self.accountability_button)
         self.timeline.clear()
         for event in reversed(store.events(case.id)):
@@ -302,13 +331,14 @@ class CaseView(QWidget):
             self.print_buttons[key].setEnabled(reviewed)
             self.print_buttons[key].setToolTip("" if reviewed else "案件还没有复核记录。")
         staff = self.session.staff
-        pending = any(a.status.value == "pending" for a in store.approvals(case.id))
         for action, button in self.buttons.items():
             reason = workflow.why_not(staff, case, action)
-            if reason is None and action == "decide_approval" and not pending:
-                reason = "这个案件没有待审批的赠礼或赔偿申请。"
-            button.setEnabled(reason is None)
-            button.setToolTip(reason or workflow.RULES[action].requires)
+            if reason is None and action == "decide_approval":
+                reason = op.approval_refusal(store, staff, case.id)
+            gate(button, reason, tip=workflow.RULES[action].requires)
+            entry = self.menu_actions[action]
+            entry.setEnabled(button.isEnabled())
+            entry.setToolTip(button.toolTip())
         next_action = NEXT_STEP.get(case.stage)
         if next_action is None:
             self.next_button.hide()
@@ -316,11 +346,23 @@ class CaseView(QWidget):
             self.next_button.show()
             self.next_button.setText(permissions.label(next_action))
             self.next_button.setProperty("action", next_action)
-            reason = workflow.why_not(staff, case, next_action)
-            self.next_button.setEnabled(reason is None)
-            self.next_button.setToolTip(reason or workflow.RULES[next_action].requires)
+            gate(
+                self.next_button,
+                workflow.why_not(staff, case, next_action),
+                tip=workflow.RULES[next_action].requires,
+            )
+        common = COMMON.get(case.stage, ())
         for action, button in self.buttons.items():
-            button.setVisible(action != next_action)
+            button.setVisible(action in common)
+            self.menu_actions[action].setVisible(action != next_action and action not in common)
+
+    def control(self, action: str) -> QPushButton | QAction:
+        """Where the user finds `action` now: the big button, a button beside
+        it, or an entry of 更多操作."""
+        if not self.next_button.isHidden() and self.next_button.property("action") == action:
+            return self.next_button
+        button = self.buttons[action]
+        return button if not button.isHidden() else self.menu_actions[action]
 
     def _print(self, form: str, export: bool) -> None:
         if self.case is None:
@@ -350,8 +392,9 @@ class CaseView(QWidget):
         return "；".join(lines)
 
     def _accountability_row(self, case: Case) -> list[tuple[str, str]]:
-        """Managers see the finding (or that none is recorded yet); others see no row."""
-        if self.session.staff.role not in MANAGER_ROLES:
+        """Managers see the finding (or that none is recorded yet); others see no
+        row at all: the findings are the managers' own (docs/permissions.md)."""
+        if refusal(self.session, Action.RECORD_FINDING) is not None:
             return []
         finding = op.accountability_of(self.session.ctx(), case.id)
         closed_valid = case.stage == Stage.CLOSED and case.valid is True
@@ -391,7 +434,7 @@ class CaseView(QWidget):
             self.case = dialog.change.after
             self._fill()
             self.casesChanged.emit()
-            manager = self.session.staff.role in MANAGER_ROLES
+            manager = refusal(self.session, Action.RECORD_FINDING) is None
             if action == "close" and self.case.valid and manager:
                 self.record_accountability()  # a manager closing goes on to the finding
 

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 from ..domain import Staff
 from ..errors import ShowroomError
 from ..export import (
-    FULL_DATA_ROLES,
     CsvFile,
     export_all_cases,
     export_week,
@@ -32,9 +31,11 @@ from ..export import (
     week_bounds,
     week_label,
 )
+from ..permissions import Action
 from ..stats import summarise
 from ..store import Store
 from .background import run_in_background
+from .gate import gate, refusal
 from .session import Session
 
 WEEKS_OFFERED = 12
@@ -80,9 +81,7 @@ class ExportDialog(QDialog):
         form.addRow("本周概况", self.summary)
         self.full = QCheckBox("包含完整的客户姓名和电话")
         self.full.setObjectName("full")
-        allowed = session.staff.role in FULL_DATA_ROLES
-        self.full.setEnabled(allowed)
-        self.full.setToolTip("" if allowed else "只有店长、总经理或老板可以导出完整的客户信息。")
+        gate(self.full, refusal(session, Action.EXPORT_FULL))
         form.addRow("", self.full)
         layout.addLayout(form)
         row = QHBoxLayout()

@@ -33,10 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from .. import operations as op
-from ..domain import MANAGER_ROLES
 from ..errors import ShowroomError
+from ..permissions import Action
 from ..stats import causes_by_month
 from . import theme
+from .gate import gate, refusal
 from .session import Session
 
 CAUSE_MONTHS = 3
@@ -160,14 +161,30 @@ class ImprovementsPage(QWidget):
             if done
             else "没有进行中的改进措施。结案时写下的改进措施会出现在这里，直到负责人标记完成。"
         )
-        self.complete_button.setEnabled(not done and bool(self.items))
-        self.reassign_button.setEnabled(not done and bool(self.items))
-        # Decided here, not once: whoever unlocks the window may hold another role.
-        self.reassign_button.setVisible(self.session.staff.role in MANAGER_ROLES)
         if self.items:
             self.table.selectRow(0)
         self._show_cases()
         self._show_causes()
+
+    def _gate_buttons(self) -> None:
+        """Decided on every refresh and selection: whoever unlocks the window may
+        hold another role, and completing depends on whose item it is."""
+        item = self.selected()
+        ready = item is not None and item.done_at is None
+        why = "请先在表格中选一项进行中的改进措施"
+        mine = item is not None and item.owner_id == self.session.staff.id
+        gate(
+            self.complete_button,
+            refusal(self.session, Action.COMPLETE_IMPROVEMENT, owns=mine),
+            ready=ready,
+            not_ready=why,
+        )
+        gate(
+            self.reassign_button,
+            refusal(self.session, Action.MANAGE_IMPROVEMENTS),
+            ready=ready,
+            not_ready=why,
+        )
 
     def _case_numbers(self) -> dict[int, str]:
         ids = sorted({i for item in self.items for i in item.case_ids})
@@ -178,6 +195,7 @@ class ImprovementsPage(QWidget):
         return self.items[rows[0].row()] if rows else None
 
     def _show_cases(self) -> None:
+        self._gate_buttons()
         self.cases.clear()
         item = self.selected()
         if item is None:

@@ -27,7 +27,9 @@ from ..backup import (
     take_backup,
 )
 from ..errors import ShowroomError
+from ..permissions import Action
 from .background import run_in_background
+from .gate import gate, refusal
 from .recovery import choose_backup_file, confirm_restore
 from .session import Session
 from .settings_tab import SettingsTab, compact
@@ -96,10 +98,15 @@ class DataTab(SettingsTab):
         copies = QHBoxLayout()
         self.backup_button = QPushButton("立即备份到…")
         self.backup_button.setObjectName("backupNow")
-        self.backup_button.setToolTip("把数据库和照片复制一份到选定的文件夹，例如U盘")
+        gate(
+            self.backup_button,
+            refusal(session, Action.BACKUP),
+            tip="把数据库和照片复制一份到选定的文件夹，例如U盘",
+        )
         self.backup_button.clicked.connect(self.backup_now)
         restore = QPushButton("恢复备份…")
         restore.setObjectName("restoreBackup")
+        gate(restore, refusal(session, Action.RESTORE), tip="用一份备份替换现在的数据")
         restore.clicked.connect(self.choose_restore)
         copies.addWidget(self.backup_button)
         copies.addWidget(restore)
@@ -143,11 +150,11 @@ class DataTab(SettingsTab):
 
     # copies by hand ----------------------------------------------------------
 
-    def _may_copy(self) -> bool:
+    def _may_copy(self, action: Action = Action.BACKUP) -> bool:
         try:
-            check_may_copy(self.session.staff)
-        except ShowroomError as refusal:
-            QMessageBox.warning(self, "不能操作", refusal.message)
+            check_may_copy(self.session.staff, action)
+        except ShowroomError as refused:
+            QMessageBox.warning(self, "不能操作", refused.message)
             return False
         return True
 
@@ -179,12 +186,12 @@ class DataTab(SettingsTab):
         QMessageBox.warning(self, "备份没有完成", message)
 
     def _backup_finished(self) -> None:
-        self.backup_button.setEnabled(True)
+        gate(self.backup_button, refusal(self.session, Action.BACKUP))
         self.backup_button.setText("立即备份到…")
 
     def choose_restore(self) -> None:
         path = self.session.store.path
-        if path is None or not self._may_copy():
+        if path is None or not self._may_copy(Action.RESTORE):
             return
         folder = backup_folder(path, self.session.store.settings().backup_dir)
         info = choose_backup_file(self, folder)

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from .. import operations as op
-from ..domain import MANAGER_ROLES
 from ..errors import ShowroomError
+from ..permissions import Action
+from .gate import refusal
 from .session import Session
 from .settings_data import DataTab
 from .settings_limits import LimitsTab
@@ -143,10 +144,10 @@ class HistoryTab(QWidget):
         self.reload()
 
     def reload(self) -> None:
-        allowed = self.session.staff.role in MANAGER_ROLES
-        self.table.setVisible(allowed)
-        if not allowed:
-            self.note.setText("只有店长、总经理或老板可以查看设置修改记录。")
+        refused = refusal(self.session, Action.CHANGE_SETTINGS)
+        self.table.setVisible(refused is None)
+        if refused is not None:
+            self.note.setText(f"{refused}修改记录也只有他们可以查看。")
             self.note.show()
             return
         entries = op.settings_history(self.session.ctx())

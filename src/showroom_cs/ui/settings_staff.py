@@ -25,11 +25,15 @@ from PySide6.QtWidgets import (
 from .. import operations as op
 from ..domain import Role, Staff
 from ..errors import ShowroomError
+from ..permissions import Action
+from .gate import gate
 from .session import Session
 from .settings_tab import SettingsTab
 
 
 class StaffTab(SettingsTab):
+    action = Action.MANAGE_STAFF
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.table = QTableWidget(0, 4)
@@ -66,7 +70,7 @@ class StaffTab(SettingsTab):
         button = QPushButton(text)
         button.setObjectName(name)
         button.clicked.connect(slot)
-        button.setEnabled(self.may_edit)
+        gate(button, self.refusal)
         return button
 
     def reload(self) -> None:
@@ -91,7 +95,7 @@ class StaffTab(SettingsTab):
     def _selection_changed(self) -> None:
         member = self.selected()
         for button in (self.edit_button, self.active_button, self.pin_button):
-            button.setEnabled(self.may_edit and member is not None)
+            gate(button, self.refusal, ready=member is not None, not_ready="请先在表格中选一位员工")
         self.active_button.setText("恢复" if member is not None and not member.active else "停用")
 
     def _run(self, action: Callable[[], object]) -> bool:

@@ -21,9 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from .. import operations as op
-from ..domain import MANAGER_ROLES
 from ..errors import ShowroomError
+from ..permissions import Action
 from ..settings import Settings
+from .gate import gate, refusal
 from .session import Session
 
 
@@ -37,6 +38,8 @@ class SettingsTab(QWidget):
     """Signals: saved(): the settings changed (every tab shows them anew)."""
 
     saved = Signal()
+    # What editing this tab is, in the role × action table.
+    action = Action.CHANGE_SETTINGS
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -44,7 +47,7 @@ class SettingsTab(QWidget):
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(12, 12, 12, 12)
         if not self.may_edit:
-            note = QLabel("只有店长、总经理或老板可以修改这些设置；这里显示的是当前生效的设置。")
+            note = QLabel(f"{self.refusal}这里显示的是当前生效的设置，不能修改。")
             note.setObjectName("banner")
             note.setWordWrap(True)
             self.layout_.addWidget(note)
@@ -58,8 +61,13 @@ class SettingsTab(QWidget):
         self.notice.hide()
 
     @property
+    def refusal(self) -> str | None:
+        """Why this person may not edit the tab (the core's words), or None."""
+        return refusal(self.session, self.action)
+
+    @property
     def may_edit(self) -> bool:
-        return self.session.staff.role in MANAGER_ROLES
+        return self.refusal is None
 
     def finish(self, save: Callable[[], None], save_text: str = "保存") -> QPushButton:
         """The message lines and the save button (running `save`), at the bottom."""
@@ -69,7 +77,7 @@ class SettingsTab(QWidget):
         button.setObjectName("saveSettings")
         button.setProperty("primary", True)
         button.setMinimumWidth(140)
-        button.setEnabled(self.may_edit)
+        gate(button, self.refusal)
         button.clicked.connect(save)
         row = QHBoxLayout()
         row.addStretch(1)

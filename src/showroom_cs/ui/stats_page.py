@@ -37,11 +37,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..domain import MANAGER_ROLES, SATISFACTION_LABELS, Severity, Stage
+from ..domain import SATISFACTION_LABELS, Severity, Stage
 from ..operations import findings_by_department
+from ..permissions import Action
 from ..stats import DIMENSIONS, RangeReport, causes_between, period_bounds, report
 from . import theme
 from .export_dialog import ExportDialog
+from .gate import refusal
 from .session import Session
 
 PERIODS = (
@@ -339,7 +341,7 @@ class StatsPage(QWidget):
             causes_between(self.session.store, start, end), colour="#6a1b9a"
         )
         findings = self.cards["findings"]
-        manager = self.session.staff.role in MANAGER_ROLES
+        manager = refusal(self.session, Action.RECORD_FINDING) is None  # private to managers
         findings.setVisible(manager)
         findings.show_values(
             [

@@ -184,9 +184,14 @@ def test_today_lists_my_overdue_items_first(qtbot, desk: Desk) -> None:  # type:
     window = _window(qtbot, desk)
     window.sweep()
     todo = window.today.items
-    assert todo.count() == 1  # the normal one is due tomorrow
+    assert todo.count() == 3  # the normal one's first contact is due tomorrow
     assert todo.item(0).text().startswith("超时 · 首次响应 · TS-20261123-001 · 张**")
-    assert window.today.title.text() == "今日待办 · 1 项（超时 1）"
+    # Both still wait for the clerk who registered them to assign them.
+    assert [todo.item(i).text() for i in (1, 2)] == [
+        "今天 · 待分派 · TS-20261123-001 · 张**",
+        "今天 · 待分派 · TS-20261123-002 · 张**",
+    ]
+    assert window.today.title.text() == "今日待办 · 3 项（超时 1）"
     assert "超时 1" in window.statusBar().currentMessage()
     assert window.user.text() == "王芳 · 客服专员"
 

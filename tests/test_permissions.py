@@ -944,6 +944,7 @@ NOT_PERSON_ACTIONS = frozenset(
         "OnSpotSolution",
         "format_yuan",
         "suggest_route",
+        "suggest_reviewer",  # reads only
         "needs_setup",
         "log_in",  # reads only
         "create_showroom",  # the very first start, before anyone exists

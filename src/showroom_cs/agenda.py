@@ -190,6 +190,7 @@ def reminders(
         for row in store.query(
             "SELECT n.case_id, n.reason, n.at, c.case_no, c.customer_name FROM notices n "
             "JOIN cases c ON c.id = n.case_id WHERE n.staff_id = ? AND n.seen_at IS NULL "
+            "AND n.ended_at IS NULL "
             "AND n.at >= ? AND n.at < ? ORDER BY n.id",
             (staff_id, db_time(start), db_time(end)),
         )

@@ -297,18 +297,25 @@ class Handover(StrEnum):
     ESCALATED = "escalated"
     ASSIGNED = "assigned"
     REASSIGNED = "reassigned"
+    REVIEW = "review"
 
     @property
     def todo_label(self) -> str:
-        return {"escalated": "升级给你", "assigned": "新分派给你", "reassigned": "改派给你"}[
-            self.value
-        ]
+        return {
+            "escalated": "升级给你",
+            "assigned": "新分派给你",
+            "reassigned": "改派给你",
+            "review": "请你复核",
+        }[self.value]
 
     @property
     def notice_label(self) -> str:
-        return {"escalated": "升级通知", "assigned": "分派通知", "reassigned": "改派通知"}[
-            self.value
-        ]
+        return {
+            "escalated": "升级通知",
+            "assigned": "分派通知",
+            "reassigned": "改派通知",
+            "review": "复核请求",
+        }[self.value]
 
 
 # ------------------------------------------------------------ case numbers
@@ -399,6 +406,8 @@ class Case:
     first_contact_at: dt.datetime | None
     next_due_at: dt.datetime | None
     next_due_kind: ClockKind | None
+    # Who the rectification was handed to for review (anyone eligible may review).
+    reviewer_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -143,7 +143,8 @@ def todo_items(store: Store, staff: Staff, now: dt.datetime, limit: int = 200) -
     """今日待办 for one person: cases just handed to them (escalated to their
     level, assigned to them) until they open them, then what is overdue, then
     the rest of today in time order — calls at their planned slot, time limits
-    falling due, visits booked for them — then approvals waiting for their limit.
+    falling due, visits booked for them — then the steps waiting on them
+    (待分派, 待复核, 待结案), then approvals waiting for their limit.
 
     Mine means: I own the case, I registered it and nobody owns it yet, or it
     has been escalated to my level.
@@ -198,6 +199,18 @@ def todo_items(store: Store, staff: Staff, now: dt.datetime, limit: int = 200) -
         items.append(TodoItem(row["case_id"], what, starts, starts < now, starts))
     items.sort(key=lambda item: (not item.overdue, item.act_at or item.due_at or now))
     items = [*_handed_over(store, staff.id), *items]
+    # Steps waiting on me with no time limit of their own: what I registered
+    # and nobody owns yet, work handed to me to review, and my cases whose
+    # customer said at the follow-up call they are satisfied.
+    for what, sql in (
+        ("待分派", "stage = 'registered' AND received_by = ?"),
+        ("待复核", "stage = 'under_review' AND reviewer_id = ?"),
+        ("待结案", "stage = 'follow_up' AND owner_id = ? AND satisfaction IS NOT NULL"),
+    ):
+        for row in store.query(
+            f"SELECT id FROM cases WHERE {sql} ORDER BY received_at", (staff.id,)
+        ):
+            items.append(TodoItem(row["id"], what, None, False))
     limit_fen = store.settings().approval_limit_fen(staff.role)
     if limit_fen is None or limit_fen > 0:
         approvals = store.query(
@@ -211,12 +224,20 @@ def todo_items(store: Store, staff: Staff, now: dt.datetime, limit: int = 200) -
     return items
 
 
+def todo_line(item: TodoItem, case_no: str, customer: str) -> str:
+    """How 今日待办 shows an item: `超时 · 首次响应 · TS-20261123-001 · 张** 11-23 12:00 前`
+    (the customer's name as given: the page masks it, it faces the counter)."""
+    state = "新" if item.new else "超时" if item.overdue else "今天"
+    when = f" {item.due_at:%m-%d %H:%M} 前" if item.due_at else ""
+    return f"{state} · {item.what} · {case_no} · {customer}{when}"
+
+
 def _handed_over(store: Store, staff_id: int) -> list[TodoItem]:
     """Cases handed to this person that they have not opened since, newest first
     (with MAX, SQLite takes `reason` from the newest notice of each case)."""
     rows = store.query(
         "SELECT case_id, reason, MAX(id) FROM notices WHERE staff_id = ? AND seen_at IS NULL "
-        "GROUP BY case_id ORDER BY MAX(id) DESC",
+        "AND ended_at IS NULL GROUP BY case_id ORDER BY MAX(id) DESC",
         (staff_id,),
     )
     return [

@@ -52,6 +52,7 @@ from .handling import (
     report_progress,
     review_case,
     revise_solution,
+    suggest_reviewer,
     suggest_route,
 )
 from .improve import (
@@ -131,6 +132,7 @@ __all__ = [
     "set_own_pin",
     "set_staff_active",
     "settings_history",
+    "suggest_reviewer",
     "suggest_route",
     "void_attachment",
     "void_case",

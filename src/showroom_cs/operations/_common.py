@@ -445,6 +445,7 @@ def enter_stage(ctx: Context, case_id: int, stage: Stage) -> None:
         )
     elif stage in (Stage.CLOSED, Stage.INVALID, Stage.VOIDED):
         cancel_clocks(ctx, case_id)
+        handover.end(ctx, case_id)  # nobody needs to open a finished case for its notice
         # Nothing may stay waiting on a finished case: requests and visits end too.
         now = db_time(ctx.now())
         ctx.store.execute(

@@ -419,7 +419,7 @@ def mark_seen(ctx: Context, case_id: int) -> bool:
         return False
     rows = ctx.store.query(
         "SELECT DISTINCT reason FROM notices WHERE case_id = ? AND staff_id = ? "
-        "AND seen_at IS NULL ORDER BY reason",
+        "AND seen_at IS NULL AND ended_at IS NULL ORDER BY reason",
         (case_id, ctx.actor_id),
     )
     if not rows:
@@ -428,7 +428,8 @@ def mark_seen(ctx: Context, case_id: int) -> bool:
     what = "、".join(Handover(row["reason"]).notice_label for row in rows)
     with ctx.store.transaction():
         ctx.store.execute(
-            "UPDATE notices SET seen_at = ? WHERE case_id = ? AND staff_id = ? AND seen_at IS NULL",
+            "UPDATE notices SET seen_at = ? WHERE case_id = ? AND staff_id = ? "
+            "AND seen_at IS NULL AND ended_at IS NULL",
             (db_time(ctx.now()), case_id, ctx.actor_id),
         )
         append_event(ctx, case_id, "seen", f"{actor.name}已查看{what}", data={"seen_by": actor.id})

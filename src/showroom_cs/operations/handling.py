@@ -7,12 +7,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from .. import workflow
+from .. import permissions, workflow
 from ..domain import (
     REVIEW_FACTS,
     Approval,
     ApprovalStatus,
+    Case,
     ClockKind,
+    Handover,
     Responsibility,
     ReviewItem,
     Role,
@@ -21,9 +23,11 @@ from ..domain import (
     Stage,
 )
 from ..errors import PermissionDenied, RuleError
+from ..permissions import Action
 from ..settings import Settings
 from ..store import Store
 from ..store.rows import db_time
+from . import handover
 from ._common import (
     CaseChange,
     Context,
@@ -368,8 +372,13 @@ def record_rectification(
     done_by: int | None = None,
     done_at: dt.datetime | None = None,
     skip_review: bool = False,
+    reviewer_id: int | None = None,
 ) -> CaseChange:
-    """处理中 → 待复核 (or straight to 待回访 for 道歉解释 / 退货退款)."""
+    """处理中 → 待复核 (or straight to 待回访 for 道歉解释 / 退货退款).
+
+    The rectification is handed to a reviewer (`reviewer_id`, by default the
+    last round's reviewer or the 客服主管), who finds it on their to-do list;
+    anyone else eligible may still review it."""
     actor = require_active(ctx)
     before = load_case(ctx, case_id)
     workflow.check(actor, before, "record_rectification")
@@ -408,6 +417,8 @@ def record_rectification(
         "rectified_by": rectifier.id,
         "rectified_at": done_at,
     }
+    if target == Stage.UNDER_REVIEW:
+        values["reviewer_id"] = _reviewer(ctx, before, rectifier.id, reviewer_id).id
     if target == Stage.FOLLOW_UP:
         values["satisfaction"] = None
     with ctx.store.transaction():
@@ -429,6 +440,46 @@ def record_rectification(
             values,
             started=[started],
         )
+
+
+def suggest_reviewer(store: Store, case: Case, rectifier_id: int | None) -> Staff | None:
+    """Who checks the work by default: the last round's reviewer, else a 客服主管,
+    店长, 总经理, 老板 or 安装部经理 — never the owner or the rectifier."""
+    staff = store.all_staff(active_only=True)
+    order = [Role.SUPERVISOR, Role.STORE_MANAGER, Role.GENERAL_MANAGER, Role.OWNER]
+    order.append(Role.INSTALL_MANAGER)
+    last = store.reviews(case.id)[-1].reviewer_id if case.review_round else None
+    ranked = sorted(
+        staff, key=lambda s: (s.id != last, order.index(s.role) if s.role in order else 9)
+    )
+    for member in ranked:
+        if _reviewer_refusal(member, case, rectifier_id) is None:
+            return member
+    return None
+
+
+def _reviewer_refusal(member: Staff, case: Case, rectifier_id: int | None) -> str | None:
+    if not member.active:
+        return f"{member.name}已停用，不能复核。"
+    refused = permissions.refusal(member, Action.REVIEW)
+    if refused is not None:
+        return f"不能请{member.name}复核：{refused}"
+    if member.id in (case.owner_id, rectifier_id):
+        return f"不能请{member.name}复核：复核人不能是本案的责任人或整改人。"
+    return None
+
+
+def _reviewer(ctx: Context, case: Case, rectifier_id: int, wanted: int | None) -> Staff:
+    if wanted is None:
+        found = suggest_reviewer(ctx.store, case, rectifier_id)
+        if found is None:
+            raise RuleError("没有可以复核的同事（复核人不能是责任人或整改人），请先在设置中添加。")
+        return found
+    member = ctx.store.staff_member(wanted)
+    refused = _reviewer_refusal(member, case, rectifier_id)
+    if refused is not None:
+        raise RuleError(refused, missing=("reviewer_id",))
+    return member
 
 
 def review_case(
@@ -469,6 +520,7 @@ def review_case(
     round_no = before.review_round + 1
     target = Stage.FOLLOW_UP if passed else Stage.IN_PROGRESS
     with ctx.store.transaction():
+        handover.end(ctx, case_id, Handover.REVIEW)  # whoever was asked: it is reviewed
         ctx.store.insert(
             "reviews",
             {

@@ -33,10 +33,15 @@ def recipients(ctx: Context, changes: Mapping[str, tuple[Any, Any]]) -> list[Tol
     if level is not None and int(level[1]) > int(level[0] or 0):
         level_to = EscalationLevel(int(level[1]))
         told += [Told(s, Handover.ESCALATED) for s in answering_for(ctx, level_to)]
-    owner = changes.get("owner_id")
-    if owner is not None and owner[1] is not None and owner[1] != ctx.actor_id:
-        person = ctx.store.staff_member(int(owner[1]))
-        reason = Handover.ASSIGNED if owner[0] is None else Handover.REASSIGNED
+    for column, first, later in (
+        ("owner_id", Handover.ASSIGNED, Handover.REASSIGNED),
+        ("reviewer_id", Handover.REVIEW, Handover.REVIEW),
+    ):
+        change = changes.get(column)
+        if change is None or change[1] is None or change[1] == ctx.actor_id:
+            continue
+        person = ctx.store.staff_member(int(change[1]))
+        reason = first if change[0] is None else later
         if person.active and all(t.staff.id != person.id for t in told):
             told.append(Told(person, reason))
     return told
@@ -57,16 +62,32 @@ def answering_for(ctx: Context, level: EscalationLevel) -> list[Staff]:
 
 
 def note(told: Sequence[Told]) -> str:
-    """Words for the event: who an escalation was sent to (an assignment names
-    its owner already)."""
+    """Words for the event: who an escalation or a review was sent to (an
+    assignment names its owner already)."""
+    text = ""
     names = "、".join(t.staff.name for t in told if t.reason == Handover.ESCALATED)
-    return f"，已通知{names}" if names else ""
+    if names:
+        text += f"，已通知{names}"
+    reviewer = next((t.staff.name for t in told if t.reason == Handover.REVIEW), None)
+    if reviewer:
+        text += f"，请{reviewer}复核"
+    return text
 
 
 def event_data(told: Sequence[Told]) -> dict[str, Any]:
     if not told:
         return {}
     return {"told": [{"staff_id": t.staff.id, "reason": t.reason.value} for t in told]}
+
+
+def end(ctx: Context, case_id: int, reason: Handover | None = None) -> None:
+    """Notices of the case (of one `reason`, or all) that nobody needs to open
+    any more: the review was written by someone, the case is finished."""
+    ctx.store.execute(
+        "UPDATE notices SET ended_at = ? WHERE case_id = ? AND seen_at IS NULL "
+        "AND ended_at IS NULL AND (? IS NULL OR reason = ?)",
+        (db_time(ctx.now()), case_id, reason, reason),
+    )
 
 
 def notify(ctx: Context, case_id: int, event_id: int, told: Sequence[Told]) -> None:

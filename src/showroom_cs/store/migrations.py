@@ -498,8 +498,9 @@ def m0009_history_facts(db: Database) -> None:
     - timeline events carry structured data beside their words; the sweep's
       existing misses get theirs (clock and due time) from the clocks they
       marked, or, for a miss later undone, from the sweep's own words;
-    - hand-overs (an escalation, an assignment) reach their people as notices
-      until they open the case;
+    - hand-overs (an escalation, an assignment, a rectification to review)
+      reach their people as notices until they open the case, and a case
+      under review names who was asked to review it;
     - case numbers sort as issued past 999 a day (an index on the order).
     """
     run_script(
@@ -515,6 +516,8 @@ def m0009_history_facts(db: Database) -> None:
         ALTER TABLE reviews ADD COLUMN owner_id INTEGER REFERENCES staff(id);
         ALTER TABLE reviews ADD COLUMN opinion TEXT NOT NULL DEFAULT '';
         ALTER TABLE clocks ADD COLUMN superseded_by INTEGER REFERENCES clocks(id);
+        ALTER TABLE cases ADD COLUMN reviewer_id INTEGER REFERENCES staff(id);
+        CREATE INDEX cases_reviewer ON cases(reviewer_id) WHERE stage = 'under_review';
         ALTER TABLE events ADD COLUMN data TEXT;
         CREATE TABLE notices (
             id INTEGER PRIMARY KEY,
@@ -523,9 +526,12 @@ def m0009_history_facts(db: Database) -> None:
             event_id INTEGER NOT NULL REFERENCES events(id),
             reason TEXT NOT NULL,
             at TEXT NOT NULL,
-            seen_at TEXT
+            seen_at TEXT,
+            -- moot before it was seen: someone else reviewed, the case closed
+            ended_at TEXT
         );
-        CREATE INDEX notices_unseen ON notices(staff_id, at) WHERE seen_at IS NULL;
+        CREATE INDEX notices_unseen ON notices(staff_id, at)
+            WHERE seen_at IS NULL AND ended_at IS NULL;
         CREATE INDEX notices_case ON notices(case_id, staff_id);
         CREATE INDEX cases_case_no_order ON cases(substr(case_no, 1, 12), length(case_no), case_no);
         """,

@@ -144,6 +144,7 @@ def case_from_row(row: Row) -> Case:
         first_contact_at=py_time(row["first_contact_at"]),
         next_due_at=py_time(row["next_due_at"]),
         next_due_kind=_CLOCKS[row["next_due_kind"]] if row["next_due_kind"] else None,
+        reviewer_id=row["reviewer_id"],
     )
 
 

@@ -174,8 +174,16 @@ def fields_for(session: Session, case: Case, action: str, target: Stage | None) 
             fields.append(Field("reason", "修改理由", "text"))
         return fields
     if action == "record_rectification":
+        suggested = op.suggest_reviewer(session.store, case, session.staff.id)
         return [
             Field("result", "整改结果", "long"),
+            Field(
+                "reviewer_id",
+                "请谁复核",
+                "combo",
+                _staff_options(session),
+                suggested.id if suggested else None,
+            ),
             Field(
                 "skip_review",
                 "不经复核，直接回访（仅道歉解释、退货退款）",
@@ -370,7 +378,11 @@ def perform(session: Session, case: Case, action: str, values: dict[str, Any]) -
             reason=values["reason"],
         ),
         "record_rectification": lambda: op.record_rectification(
-            ctx, case.id, result=values["result"], skip_review=values["skip_review"]
+            ctx,
+            case.id,
+            result=values["result"],
+            skip_review=values["skip_review"],
+            reviewer_id=None if values["skip_review"] else values["reviewer_id"],
         ),
         "review": lambda: op.review_case(
             ctx,

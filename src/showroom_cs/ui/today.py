@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ..privacy import mask_name
-from ..queries import todo_items
+from ..queries import todo_items, todo_line
 from . import theme
 from .session import Session
 
@@ -53,12 +53,7 @@ class TodayPage(QWidget):
             case = cases.get(item.case_id)
             if case is None:
                 continue
-            when = f"{item.due_at:%m-%d %H:%M} 前" if item.due_at else ""
-            state = "新" if item.new else "超时" if item.overdue else "今天"
-            text = (
-                f"{state} · {item.what} · {case.case_no} · {mask_name(case.customer_name)} {when}"
-            )
-            row = QListWidgetItem(text.strip())
+            row = QListWidgetItem(todo_line(item, case.case_no, mask_name(case.customer_name)))
             row.setData(CASE_ID_ROLE, case.id)
             if item.new:  # stays marked until they open the case
                 font = row.font()

@@ -352,3 +352,21 @@ def test_a_long_showroom_name_shrinks_to_keep_clear_of_the_qr_code(desk: Desk) -
     name_x, name_width = found[0]
     assert name_x + name_width <= PAGE_WIDTH - MARGIN - 22 * 72 / 25.4  # clear of the QR code
     assert all(x + width <= PAGE_WIDTH - MARGIN + 10 for x, width in found)
+
+
+def test_a_wide_box_split_over_two_pages_keeps_its_width(desk: Desk) -> None:
+    """A whole-row box (客户诉求) split at a page's foot wraps at the row's width on both pages."""
+    note = "客户要求退换整套柜门" * 48
+    straddled = 0
+    for length in range(1500, 3000, 150):
+        case = desk.register(
+            customer_phone=f"1391234{length:04d}",
+            description=("门板开裂，漏水严重。" * 300)[:length],
+            demand_note=note,
+        )
+        pages = pdf_text(render(desk.store, case, "registration", now=START))[:3]
+        lines = [[line for line in page.split("\n") if "退换" in line] for page in pages]
+        straddled += sum(1 for page_lines in lines if page_lines) > 1
+        every = [line for page_lines in lines for line in page_lines]
+        assert all(len(line) > 30 for line in every[:-1]), every
+    assert straddled

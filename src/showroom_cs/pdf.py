@@ -237,50 +237,60 @@ def _qr_modules(text: str) -> list[list[bool]]:
     return [[bool(dark) for dark in row] for row in code.modules]
 
 
+_LABEL_SHADE = colors.HexColor("#f5f7fa")
+
+
+def _grid(rows: list[list[Any]], widths: list[float]) -> Table:
+    """Label/value rows, labels shaded. splitInRow: a cell taller than a page
+    continues on the next one (no spanned cells: reportlab would wrap a split
+    spanned cell at the width of its first column)."""
+    table = Table(rows, colWidths=[w * BODY_WIDTH for w in widths], splitInRow=1)
+    commands: list[Any] = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    commands += [("BACKGROUND", (c, 0), (c, -1), _LABEL_SHADE) for c in range(0, len(widths), 2)]
+    table.setStyle(TableStyle(commands))
+    return table
+
+
 def _fields_table(section: Section, values: dict[str, str]) -> list[Flowable]:
-    """Label/value boxes, two pairs a row; wide ones a whole row; flowing text
-    as a paragraph of its own that may run on to the next page."""
+    """Label/value boxes, two pairs a row; wide ones a whole row (a table of
+    their own, joined to the rows above); flowing text as a
+    paragraph of its own that may run on to the next page."""
     out: list[Flowable] = []
-    rows: list[list[Any]] = []
-    spans: list[tuple[int, int]] = []
+    pairs: list[list[Any]] = []
+    wide: list[list[Any]] = []
     pending: list[Any] = []
 
-    def flush_rows() -> None:
-        if not rows:
-            return
-        # splitInRow: a cell taller than a page continues on the next one.
-        table = Table(rows, colWidths=[0.16 * BODY_WIDTH, 0.34 * BODY_WIDTH] * 2, splitInRow=1)
-        commands: list[Any] = [
-            ("FONTNAME", (0, 0), (-1, -1), FONT),
-            ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f5f7fa")),
-            ("BACKGROUND", (2, 0), (2, -1), colors.HexColor("#f5f7fa")),
-        ]
-        for row, kind in spans:
-            if kind == 1:
-                commands.append(("SPAN", (1, row), (3, row)))
-                commands.append(("BACKGROUND", (1, row), (3, row), colors.white))
-        table.setStyle(TableStyle(commands))
-        out.append(table)
-        rows.clear()
-        spans.clear()
+    def flush_pairs() -> None:
+        nonlocal pending
+        if pending:
+            pairs.append([*pending, "", ""])
+            pending = []
+        if pairs:
+            out.append(_grid(pairs, [0.16, 0.34, 0.16, 0.34]))
+            pairs.clear()
+
+    def flush_wide() -> None:
+        if wide:
+            out.append(_grid(wide, [0.16, 0.84]))
+            wide.clear()
 
     for box in section.fields:
         label = Paragraph(_para_text(box.label), STYLES["label"])
         value = Paragraph(_para_text(values.get(box.field, "")), STYLES["body"])
         if box.flow:
-            if pending:
-                rows.append([*pending, "", ""])
-                pending = []
-            flush_rows()
+            flush_pairs()
+            flush_wide()
             label_bar = Table(
                 [[label]],
                 colWidths=[BODY_WIDTH],
                 style=TableStyle(
                     [
                         ("FONTNAME", (0, 0), (-1, -1), FONT),
-                        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f5f7fa")),
+                        ("BACKGROUND", (0, 0), (-1, -1), _LABEL_SHADE),
                         ("BOX", (0, 0), (-1, -1), 0.5, GRID),
                     ]
                 ),
@@ -289,19 +299,16 @@ def _fields_table(section: Section, values: dict[str, str]) -> list[Flowable]:
             out.append(label_bar)
             out.extend(_boxed_paragraph(values.get(box.field, "")))
         elif box.wide:
-            if pending:
-                rows.append([*pending, "", ""])
-                pending = []
-            spans.append((len(rows), 1))
-            rows.append([label, value, "", ""])
+            flush_pairs()
+            wide.append([label, value])
         else:
+            flush_wide()
             pending += [label, value]
             if len(pending) == 4:
-                rows.append(pending)
+                pairs.append(pending)
                 pending = []
-    if pending:
-        rows.append([*pending, "", ""])
-    flush_rows()
+    flush_pairs()
+    flush_wide()
     return out
 
 

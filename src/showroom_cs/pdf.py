@@ -52,7 +52,8 @@ PLACEHOLDER = "□"
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
 HEADER_HEIGHT = 30 * mm
-FOOTER_HEIGHT = 14 * mm
+# The footer's two lines sit in the bottom margin; this band keeps the body clear of them.
+FOOTER_HEIGHT = 6 * mm
 BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN
 GRID = colors.HexColor("#9aa5ad")
 

@@ -352,3 +352,134 @@ def test_a_long_showroom_name_shrinks_to_keep_clear_of_the_qr_code(desk: Desk) -
     name_x, name_width = found[0]
     assert name_x + name_width <= PAGE_WIDTH - MARGIN - 22 * 72 / 25.4  # clear of the QR code
     assert all(x + width <= PAGE_WIDTH - MARGIN + 10 for x, width in found)
+
+
+def test_a_wide_box_split_over_two_pages_keeps_its_width(desk: Desk) -> None:
+    """A whole-row box (客户诉求) split at a page's foot wraps at the row's width on both pages."""
+    note = "客户要求退换整套柜门" * 48
+    straddled = 0
+    for length in range(1500, 3000, 150):
+        case = desk.register(
+            customer_phone=f"1391234{length:04d}",
+            description=("门板开裂，漏水严重。" * 300)[:length],
+            demand_note=note,
+        )
+        pages = pdf_text(render(desk.store, case, "registration", now=START))[:3]
+        lines = [[line for line in page.split("\n") if "退换" in line] for page in pages]
+        straddled += sum(1 for page_lines in lines if page_lines) > 1
+        every = [line for page_lines in lines for line in page_lines]
+        assert all(len(line) > 30 for line in every[:-1]), every
+    assert straddled
+
+
+PROSE = "卫生间柜体底板泡胀，边缘起皮，客户多次反映无人处理。Latin 123 混排，门板开裂漏水严重。"
+SIGNATURE_BLOCK = ("确认签字", "以上内容已与本人核对无误。", "客户签字", "受理人签字")
+
+
+def prose(length: int) -> str:
+    return (PROSE * (length // len(PROSE) + 1))[:length]
+
+
+def copies_of(pages: list[str]) -> list[list[str]]:
+    """The pages of each copy, by the footer's 第 x 页 / 共 y 页."""
+    copies: list[list[str]] = []
+    for page in pages:
+        found = re.search(r"第 (\d+) 页 / 共 (\d+) 页", page)
+        assert found, "every page says which page of its copy it is"
+        if found.group(1) == "1":
+            copies.append([])
+        copies[-1].append(page)
+        assert int(found.group(2)) == len(copies[-1]) or int(found.group(1)) == len(copies[-1])
+    return copies
+
+
+def body_of(pages: list[str]) -> str:
+    """A copy's text without the header and footer repeated on each page."""
+    decoration = re.compile(
+        r"(示例家居建材门店|客户投诉登记表|复核意见书|投诉编号：TS-\d{8}-\d{3}|【客户联】|【存根联】"
+        r"|打印时间：[\d\-]+[\d:]+|第\d+页/共\d+页)"
+    )
+    return "".join(decoration.sub("", squeeze(page)) for page in pages)
+
+
+def assert_signed_on_the_last_page(copy: list[str], block: tuple[str, ...]) -> None:
+    *earlier, last = copy
+    assert all(words in last for words in block), "the whole signature block on the last page"
+    assert not any(block[-1] in page for page in earlier)
+
+
+def test_a_2000_character_description_prints_on_two_pages_per_copy(desk: Desk) -> None:
+    """It starts under its label on page 1 instead of moving whole to page 2."""
+    text = prose(2000)
+    case = desk.register(description=text)
+    copies = copies_of(pdf_text(render(desk.store, case, "registration", now=START)))
+    assert len(copies) == 2
+    for copy in copies:
+        assert len(copy) <= 2
+        assert squeeze(text)[:60] in squeeze(copy[0])  # begins where the label stands
+        assert all(case.case_no in page for page in copy)
+        assert_signed_on_the_last_page(copy, SIGNATURE_BLOCK)
+        assert squeeze(text) in body_of(copy)
+
+
+@pytest.mark.parametrize(
+    ("description", "address", "note"),
+    [
+        (prose(3000), "幸福里小区 3栋 1202", ""),
+        (prose(5000), "幸福里小区 3栋 1202", ""),
+        ("\n".join(f"第{i}项：柜门松动" for i in range(1, 400)), "幸福里小区", ""),
+        (prose(1990) + "😭🙏\n\n\n\n\n" + prose(600), "幸福里小区" * 100, "客户要求😀" * 80),
+    ],
+    ids=["3000", "5000", "short-lines", "emoji-long-address"],
+)
+def test_long_texts_print_whole_with_the_signatures_on_the_last_page(
+    desk: Desk, description: str, address: str, note: str
+) -> None:
+    case = desk.register(description=description, customer_address=address, demand_note=note)
+    copies = copies_of(pdf_text(render(desk.store, case, "registration", now=START)))
+    printed = squeeze(description.replace("😭", PLACEHOLDER).replace("🙏", PLACEHOLDER))
+    for copy in copies:
+        assert squeeze(description)[:40] in squeeze(copy[0])
+        assert_signed_on_the_last_page(copy, SIGNATURE_BLOCK)
+        body = body_of(copy)
+        assert printed in body and squeeze(address) in body
+        assert squeeze(note.replace("😀", PLACEHOLDER)) in body
+
+
+def test_a_box_label_is_never_left_alone_at_the_foot_of_a_page(desk: Desk) -> None:
+    """However far down the page 投诉内容 falls, its first lines print beside it."""
+    opening = "第一句：柜门开裂。"
+    for lines in range(14, 30):
+        case = desk.register(
+            customer_phone=f"1391234{lines:04d}",
+            customer_address="幸福里\n" * lines,
+            description=opening + prose(1500),
+        )
+        pages = pdf_text(render(desk.store, case, "registration", now=START))
+        label = next(i for i, page in enumerate(pages) if "投诉内容" in page)
+        assert opening in squeeze(pages[label]), f"{lines} address lines"
+
+
+def test_a_long_review_opinion_flows_with_its_signatures_on_the_last_page(desk: Desk) -> None:
+    case = to_under_review(desk, desk.register(description=prose(2000)))
+    op.review_case(
+        desk.as_("陈静"),
+        case.id,
+        passed=False,
+        open_problems=prose(1500),
+        items=[ReviewItem("门板闭合", False, prose(300)), ReviewItem("现场清理", True)],
+    )
+    pages = pdf_text(render(desk.store, desk.case(case.id), "review", now=START))
+    assert len(pages) <= 3
+    assert squeeze(prose(2000))[:60] in squeeze(pages[0])  # 投诉摘要 starts on page 1
+    assert_signed_on_the_last_page(pages, ("签字", "复核人", "责任人", "客户验收签字"))
+    body = body_of(pages)
+    assert squeeze(prose(2000)) in body and squeeze(prose(1500)) in body
+    assert all(f"共 {len(pages)} 页" in page and case.case_no in page for page in pages)
+
+
+def test_a_run_of_empty_lines_prints_as_one(desk: Desk) -> None:
+    case = desk.register(description="左门开裂" + "\n" * 2000 + "右门变形\n\n\n完")
+    pages = pdf_text(render(desk.store, case, "registration", now=START))
+    assert len(pages) == 2  # one page per copy, not dozens of empty ones
+    assert "左门开裂右门变形完" in squeeze(pages[0])

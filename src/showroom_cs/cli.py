@@ -15,6 +15,7 @@ showroom-cs --version
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -391,9 +392,14 @@ def _selftest(target: Path, *, window: bool) -> int:
     if window:
         began = time.perf_counter()
         try:
+            from .qt_platform import check_window
+
+            check_window()
             from .ui.selftest_window import window_check
 
             detail, ok = window_check(target), True
+        except ShowroomError as exc:  # what to install, when Qt cannot show a window
+            detail, ok = exc.message, False
         except Exception as exc:  # reported like the other steps
             detail, ok = f"{type(exc).__name__}: {exc}", False
         report(StepResult("打开主窗口", ok, detail, (time.perf_counter() - began) * 1000))
@@ -405,8 +411,14 @@ def _selftest(target: Path, *, window: bool) -> int:
 
 def _run_app(db: Path | None, *, demo: bool) -> int:
     from .logs import setup_logging
+    from .qt_platform import CannotOpenWindow, check_window
 
     setup_logging()
+    try:
+        check_window()  # Qt would abort (SIGABRT) with no word of what is missing
+    except CannotOpenWindow as cannot:
+        logging.getLogger(__name__).error("cannot open a window: %s", cannot.message)
+        raise
     path = db or (demo_db_path() if demo else default_db_path())
     if demo and not path.exists():
         started = time.perf_counter()

@@ -1,9 +1,12 @@
 """One renderer for both paper forms: reportlab platypus, the shipped font embedded.
 
-Text flows (a 3,000-character description runs on to further pages), the
-header with the showroom, the title, the case number, the copy label and a
-QR code is drawn on every page, and the footer says 第 x 页 / 共 y 页 per
-copy. A character the font does not have prints as □ instead of failing.
+Text flows: a long description starts under its label wherever the page
+has room for its first lines and runs on to further pages; a heading or a
+label never stands alone at the foot of a page, and the signature block is
+never split. The header with the showroom, the title, the case number, the
+copy label and a QR code is drawn on every page, and the footer says
+第 x 页 / 共 y 页 per copy. A character the font does not have prints as □
+instead of failing.
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ from reportlab.platypus import (
     PageBreak,
     Paragraph,
     SimpleDocTemplate,
-    Spacer,
     Table,
     TableStyle,
 )
@@ -50,7 +52,8 @@ PLACEHOLDER = "□"
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 16 * mm
 HEADER_HEIGHT = 30 * mm
-FOOTER_HEIGHT = 14 * mm
+# The footer's two lines sit in the bottom margin; this band keeps the body clear of them.
+FOOTER_HEIGHT = 6 * mm
 BODY_WIDTH = PAGE_WIDTH - 2 * MARGIN
 GRID = colors.HexColor("#9aa5ad")
 
@@ -237,108 +240,162 @@ def _qr_modules(text: str) -> list[list[bool]]:
     return [[bool(dark) for dark in row] for row in code.modules]
 
 
+_LABEL_SHADE = colors.HexColor("#f5f7fa")
+
+
+def _grid(rows: list[list[Any]], widths: list[float]) -> Table:
+    """Label/value rows, labels shaded. splitInRow: a cell taller than a page
+    continues on the next one (no spanned cells: reportlab would wrap a split
+    spanned cell at the width of its first column)."""
+    table = Table(rows, colWidths=[w * BODY_WIDTH for w in widths], splitInRow=1)
+    commands: list[Any] = [
+        ("FONTNAME", (0, 0), (-1, -1), FONT),
+        ("GRID", (0, 0), (-1, -1), 0.5, GRID),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    commands += [("BACKGROUND", (c, 0), (c, -1), _LABEL_SHADE) for c in range(0, len(widths), 2)]
+    table.setStyle(TableStyle(commands))
+    return table
+
+
 def _fields_table(section: Section, values: dict[str, str]) -> list[Flowable]:
-    """Label/value boxes, two pairs a row; wide ones a whole row; flowing text
-    as a paragraph of its own that may run on to the next page."""
+    """Label/value boxes, two pairs a row; wide ones a whole row (a table of
+    their own, joined to the rows above); flowing text as a box of its own that
+    may run on to the next page."""
     out: list[Flowable] = []
-    rows: list[list[Any]] = []
-    spans: list[tuple[int, int]] = []
+    pairs: list[list[Any]] = []
+    wide: list[list[Any]] = []
     pending: list[Any] = []
 
-    def flush_rows() -> None:
-        if not rows:
-            return
-        # splitInRow: a cell taller than a page continues on the next one.
-        table = Table(rows, colWidths=[0.16 * BODY_WIDTH, 0.34 * BODY_WIDTH] * 2, splitInRow=1)
-        commands: list[Any] = [
-            ("FONTNAME", (0, 0), (-1, -1), FONT),
-            ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f5f7fa")),
-            ("BACKGROUND", (2, 0), (2, -1), colors.HexColor("#f5f7fa")),
-        ]
-        for row, kind in spans:
-            if kind == 1:
-                commands.append(("SPAN", (1, row), (3, row)))
-                commands.append(("BACKGROUND", (1, row), (3, row), colors.white))
-        table.setStyle(TableStyle(commands))
-        out.append(table)
-        rows.clear()
-        spans.clear()
+    def flush_pairs() -> None:
+        nonlocal pending
+        if pending:
+            pairs.append([*pending, "", ""])
+            pending = []
+        if pairs:
+            out.append(_grid(pairs, [0.16, 0.34, 0.16, 0.34]))
+            pairs.clear()
+
+    def flush_wide() -> None:
+        if wide:
+            out.append(_grid(wide, [0.16, 0.84]))
+            wide.clear()
 
     for box in section.fields:
         label = Paragraph(_para_text(box.label), STYLES["label"])
         value = Paragraph(_para_text(values.get(box.field, "")), STYLES["body"])
         if box.flow:
-            if pending:
-                rows.append([*pending, "", ""])
-                pending = []
-            flush_rows()
-            label_bar = Table(
-                [[label]],
-                colWidths=[BODY_WIDTH],
-                style=TableStyle(
-                    [
-                        ("FONTNAME", (0, 0), (-1, -1), FONT),
-                        ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f5f7fa")),
-                        ("BOX", (0, 0), (-1, -1), 0.5, GRID),
-                    ]
-                ),
-            )
-            label_bar.keepWithNext = True  # never alone at the foot of a page
-            out.append(label_bar)
-            out.extend(_boxed_paragraph(values.get(box.field, "")))
+            flush_pairs()
+            flush_wide()
+            out.extend(_boxed_paragraph(values.get(box.field, ""), box.label))
         elif box.wide:
-            if pending:
-                rows.append([*pending, "", ""])
-                pending = []
-            spans.append((len(rows), 1))
-            rows.append([label, value, "", ""])
+            flush_pairs()
+            wide.append([label, value])
         else:
+            flush_wide()
             pending += [label, value]
             if len(pending) == 4:
-                rows.append(pending)
+                pairs.append(pending)
                 pending = []
-    if pending:
-        rows.append([*pending, "", ""])
-    flush_rows()
+    flush_pairs()
+    flush_wide()
     return out
 
 
 # Lines per box segment: a segment splits over a page boundary by re-measuring
 # its own lines only, which keeps long texts linear.
 _SEGMENT_LINES = 40
+# Lines of text that stay with a box's label (and a section's heading): the
+# label never stands alone at the foot of a page, and the text starts on the
+# page where the label is.
+_LEAD_LINES = 3
+_BOX_PADDING = 6
 
 
-def _boxed_paragraph(text: str) -> list[Flowable]:
-    """Flowing text in a box as wide as the tables: one paragraph per line, in
-    segments of a few dozen lines whose side borders join into one box, so a
-    text of thousands of short lines lays out in linear time and continues
-    over pages."""
-    lines = (text or "（无）").split("\n")
-    # The first segment is short: it goes with the label above it (keepWithNext),
-    # and a long one would push both to the next page.
-    segments = [lines[:3]] + [
-        lines[i : i + _SEGMENT_LINES] for i in range(3, len(lines), _SEGMENT_LINES)
+def _text_lines(text: str) -> list[str]:
+    """The text's lines as typed, runs of empty lines kept as one (a paste
+    with dozens of blank lines would otherwise print blank pages)."""
+    lines: list[str] = []
+    for line in (text or "（无）").split("\n"):
+        if line.strip() or not lines or lines[-1].strip():
+            lines.append(line)
+    return lines
+
+
+def _lead(paragraphs: list[Paragraph], width: float) -> int:
+    """How many of `paragraphs` make the first `_LEAD_LINES` printed lines;
+    the one that crosses that line is split in place (a long first paragraph
+    starts on this page instead of moving whole to the next)."""
+    room = _LEAD_LINES * STYLES["body"].leading
+    for index, paragraph in enumerate(paragraphs):
+        height = paragraph.wrap(width, room)[1]
+        if height <= room + 0.01:
+            room -= height
+            if room < STYLES["body"].leading:
+                return index + 1
+            continue
+        parts = paragraph.split(width, room)
+        if len(parts) != 2:
+            return index  # room for one line only: it starts in the next segment
+        paragraphs[index : index + 1] = parts
+        return index + 1
+    return len(paragraphs)
+
+
+def _boxed_paragraph(text: str, label: str = "") -> list[Flowable]:
+    """Flowing text in a box as wide as the tables, under its label if it has
+    one: one paragraph per line, in segments of a few dozen lines whose side
+    borders join into one box, so a text of thousands of short lines lays out
+    in linear time and continues over pages.
+
+    The first element is small and never split: the label with the first
+    lines of the text. It fits wherever the page has room for a few lines, so
+    a long text starts where it stands and the label is never left alone."""
+    width = BODY_WIDTH - 2 * _BOX_PADDING
+    paragraphs = [
+        Paragraph(_para_text(line) or "&nbsp;", STYLES["body"]) for line in _text_lines(text)
+    ]
+    lead = max(_lead(paragraphs, width), 1)
+    segments = [paragraphs[:lead]] + [
+        paragraphs[i : i + _SEGMENT_LINES] for i in range(lead, len(paragraphs), _SEGMENT_LINES)
     ]
     out: list[Flowable] = []
     for number, segment in enumerate(segments):
         first, last = number == 0, number == len(segments) - 1
-        cell = [Paragraph(_para_text(line) or "&nbsp;", STYLES["body"]) for line in segment]
-        style = [
+        rows: list[list[Any]] = [[segment]]
+        style: list[Any] = [
             ("FONTNAME", (0, 0), (-1, -1), FONT),
+            # TOP: where not even two lines fit, the box continues on the next
+            # page instead of leaving an empty stretch of box here.
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEBEFORE", (0, 0), (0, -1), 0.5, GRID),
             ("LINEAFTER", (0, 0), (0, -1), 0.5, GRID),
-            ("TOPPADDING", (0, 0), (-1, -1), 5 if first else 1),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 7 if last else 1),
-            ("LEFTPADDING", (0, 0), (-1, -1), 6),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+            ("TOPPADDING", (0, -1), (-1, -1), 5 if first else 1),
+            ("BOTTOMPADDING", (0, -1), (-1, -1), 7 if last else 1),
+            ("LEFTPADDING", (0, 0), (-1, -1), _BOX_PADDING),
+            ("RIGHTPADDING", (0, 0), (-1, -1), _BOX_PADDING),
         ]
         if first:
             style.append(("LINEABOVE", (0, 0), (-1, 0), 0.5, GRID))
+        if first and label:
+            rows.insert(0, [Paragraph(_para_text(label), STYLES["label"])])
+            style += [
+                ("BACKGROUND", (0, 0), (-1, 0), _LABEL_SHADE),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, GRID),
+            ]
         if last:
             style.append(("LINEBELOW", (0, -1), (-1, -1), 0.5, GRID))
-        out.append(Table([[cell]], colWidths=[BODY_WIDTH], splitInRow=1, style=TableStyle(style)))
+        # The first segment never splits: at a page's foot it moves on whole.
+        split = 0 if first else 1
+        out.append(
+            Table(
+                rows,
+                colWidths=[BODY_WIDTH],
+                splitByRow=split,
+                splitInRow=split,
+                style=TableStyle(style),
+            )
+        )
     return out
 
 
@@ -354,9 +411,16 @@ def _signatures(section: Section) -> Flowable:
     parts: list[Any] = []
     if section.statement:
         parts.append([Paragraph(_para_text(section.statement), STYLES["body"])])
-    table = Table(parts + cells, colWidths=[BODY_WIDTH], splitInRow=1)
+    # One block, never split: the statement and every signature on one page.
+    table = Table(parts + cells, colWidths=[BODY_WIDTH])
     table.setStyle(
-        TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("BOTTOMPADDING", (0, 0), (-1, -1), 12)])
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 12),
+                ("NOSPLIT", (0, 0), (-1, -1)),
+            ]
+        )
     )
     return table
 
@@ -386,20 +450,54 @@ def _checklist(section: Section, review: Review) -> Flowable:
     return table
 
 
-def _conclusion(review: Review) -> list[Flowable]:
+def _conclusion(review: Review) -> tuple[list[Flowable], list[Flowable]]:
+    """The ticked outcome, and the open problems' box: the lines that must stay
+    with the section's heading, then the rest of the box."""
     passed = "■" if review.passed else "□"
     failed = "□" if review.passed else "■"
     lines = [
         f"{passed} 通过 — 通知客户验收",
         f"{failed} 未通过 — 遗留问题如下，要求当日处理：",
     ]
-    out: list[Flowable] = [Paragraph(_para_text(line), STYLES["body"]) for line in lines]
+    lead: list[Flowable] = [Paragraph(_para_text(line), STYLES["body"]) for line in lines]
+    rest: list[Flowable] = []
     if not review.passed:
-        out.extend(_boxed_paragraph(review.open_problems))
+        box = _boxed_paragraph(review.open_problems)
+        lead, rest = lead + box[:1], box[1:]
     if review.opinion:
-        out.append(Paragraph(_para_text("复核意见："), STYLES["body"]))
-        out.extend(_boxed_paragraph(review.opinion))
-    return out
+        rest.append(Paragraph(_para_text("复核意见："), STYLES["body"]))
+        rest.extend(_boxed_paragraph(review.opinion))
+    return lead, rest
+
+
+def _section_parts(
+    section: Section, values: dict[str, str], review: Review | None
+) -> tuple[list[Flowable], list[Flowable]]:
+    """A section's flowables: the first few (small) that stay with its
+    heading, and the rest, which may flow on to further pages."""
+    lead: list[Flowable] = []
+    rest: list[Flowable] = []
+
+    def add(first: list[Flowable], more: list[Flowable]) -> None:
+        if lead or rest:
+            rest.extend(first + more)
+        else:
+            lead.extend(first)
+            rest.extend(more)
+
+    if section.fields:
+        table = _fields_table(section, values)
+        add(table[:1], table[1:])
+    if section.text_field:
+        box = _boxed_paragraph(values.get(section.text_field, ""))
+        add(box[:1], box[1:])
+    if section.checklist and review is not None:
+        add([_checklist(section, review)], [])
+    if section.conclusion and review is not None:
+        add(*_conclusion(review))
+    if section.signatures or section.statement:
+        add([_signatures(section)], [])
+    return lead, rest
 
 
 def _story(layout: Layout, values: dict[str, str], review: Review | None) -> list[Flowable]:
@@ -412,21 +510,10 @@ def _story(layout: Layout, values: dict[str, str], review: Review | None) -> lis
             story.append(Paragraph(_para_text(f"第 {review.round} 次复核"), STYLES["section"]))
         for section in layout.sections:
             heading = Paragraph(_para_text(section.title), STYLES["section"])
-            parts: list[Flowable] = []
-            if section.fields:
-                parts += _fields_table(section, values)
-            if section.text_field:
-                parts.extend(_boxed_paragraph(values.get(section.text_field, "")))
-            if section.checklist and review is not None:
-                parts.append(_checklist(section, review))
-            if section.conclusion and review is not None:
-                parts += _conclusion(review)
-            if section.signatures or section.statement:
-                parts.append(_signatures(section))
-            # A short section never starts at the foot of a page without its heading.
-            story.append(KeepTogether([heading, *parts[:1]]))
-            story += parts[1:]
-        story.append(Spacer(1, 4 * mm))
+            lead, rest = _section_parts(section, values, review)
+            # A section never starts at the foot of a page without its heading.
+            story.append(KeepTogether([heading, *lead]))
+            story += rest
     return story
 
 

@@ -535,7 +535,8 @@ def review_case(
                 **{column: db_value(getattr(before, column)) for column in REVIEW_FACTS},
             },
         )
-        values: dict[str, object] = {"stage": target, "review_round": round_no}
+        # The request is answered: the next rectification asks (and tells) anew.
+        values: dict[str, object] = {"stage": target, "review_round": round_no, "reviewer_id": None}
         if passed:
             values["satisfaction"] = None
             note = f"第 {round_no} 次复核通过，通知客户验收"

@@ -4,15 +4,18 @@ when told, and the showroom's staff (one per role, two clerks)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 # Qt must never look for a display in tests (a missing display aborts the run).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 
+from showroom_cs.auth import hash_pin
 from showroom_cs.clock import FixedClock
 from showroom_cs.demo import DEMO_STAFF
 from showroom_cs.domain import Case, Severity, Staff
@@ -77,12 +80,35 @@ def draft(**overrides: object) -> CaseDraft:
     return CaseDraft(**values)  # type: ignore[arg-type]
 
 
-def make_desk(store: Store, clock: FixedClock) -> Desk:
+def make_desk(store: Store, clock: FixedClock, *, pins: bool = False) -> Desk:
+    """The showroom's people; with `pins`, each has the PIN 1234 (PIN_FILE's)."""
     first = add_staff(Context(store, clock, None), *STAFF[0])
     staff = {first.name: first}
     for name, role in STAFF[1:]:
         staff[name] = add_staff(Context(store, clock, first.id), name, role)
+    if pins:
+        with store.transaction():
+            for member in staff.values():
+                store.write_staff({"pin_hash": _pin_hash()}, member.id)
     return Desk(store, clock, staff)
+
+
+@functools.cache
+def _pin_hash() -> str:
+    return hash_pin(PIN)  # once: scrypt takes ~50 ms
+
+
+PIN = "1234"
+
+
+@pytest.fixture
+def pin_file(tmp_path: Path) -> Path:
+    """A file only its owner may read, holding the PIN 1234 (the command line's
+    way for scheduled jobs; typed at a prompt otherwise)."""
+    path = tmp_path / "pin.txt"
+    path.write_text(PIN + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return path
 
 
 @pytest.fixture

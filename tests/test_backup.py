@@ -25,7 +25,7 @@ NOW = dt.datetime(2026, 11, 23, 9, 30)
 
 def _filled(path: Path, cases: int = 3) -> Path:
     store = Store.open(path)
-    desk = make_desk(store, FixedClock(START))
+    desk = make_desk(store, FixedClock(START), pins=True)
     for n in range(cases):
         case = desk.register(customer_phone=f"138{n:08d}")
         if n == 0:
@@ -144,30 +144,46 @@ def test_only_managers_copy_or_restore_by_hand(tmp_path: Path) -> None:
 
 
 def test_backup_and_restore_from_the_command_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, pin_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = _filled(tmp_path / "cases.db")
     before = _contents(db)
-    assert main(["backup", "--db", str(db), "--out", str(tmp_path / "usb")]) == 0
+    me = ["--as", "陈静", "--pin-file", str(pin_file)]
+    assert main(["backup", "--db", str(db), "--out", str(tmp_path / "usb"), *me]) == 0
     assert "已备份 3 件案件" in capsys.readouterr().out
     copy = next((tmp_path / "usb").glob("cases-*-manual.db"))
+    assert _log(db) == [("陈静", "cli", "backup")]
     store = Store.open(db)
     with store.transaction():
         store.execute("UPDATE cases SET customer_name = '改名' WHERE id = 2")
     store.close()
-    assert main(["restore", "--db", str(db), str(copy)]) == 0
+    assert main(["restore", "--db", str(db), str(copy), *me]) == 0
     out = capsys.readouterr().out
     assert "已恢复 3 件案件" in out and "before-restore" in out
+    # The data is as backed up (the copy was taken before its own log line);
+    # the restored file's log says who restored it, from the command line.
     assert _contents(db) == before
+    assert _log(db) == [("陈静", "cli", "restore")]
+
+
+def _log(db: Path) -> list[tuple[str, str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "SELECT s.name, door, action FROM audit_log JOIN staff s ON s.id = staff_id ORDER BY audit_log.id"
+        ).fetchall()
+    finally:
+        conn.close()
 
 
 def test_no_restore_under_a_running_window(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, pin_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = _filled(tmp_path / "cases.db")
     copy = backup.take_backup(db, tmp_path / "usb", "manual", NOW)
     with InstanceLock(db):
-        assert main(["restore", "--db", str(db), str(copy)]) == 2
+        me = ["--as", "陈静", "--pin-file", str(pin_file)]
+        assert main(["restore", "--db", str(db), str(copy), *me]) == 2
     assert "已经在另一个门店客诉台窗口中打开" in capsys.readouterr().err
 
 

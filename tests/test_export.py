@@ -241,7 +241,9 @@ def test_merge_weeks_combines_good_files_and_names_a_bad_one(desk: Desk, tmp_pat
     ]
 
 
-def test_cli_export_and_merge(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_export_and_merge(
+    tmp_path: Path, pin_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "demo.db"
     assert main(["demo", "--db", str(db), "--cases", "80"]) == 0
     week = last_complete_week(dt.date.today())
@@ -251,10 +253,8 @@ def test_cli_export_and_merge(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     files = list(tmp_path.glob(f"*_{week}.csv"))
     assert len(files) == 1
     assert main(["merge-weeks", str(files[0]), "--out", str(tmp_path / "m.csv")]) == 0
-    assert (
-        main(["export-week", "--db", str(db), "--out", str(tmp_path), "--full", "--as", "王芳"])
-        == 2
-    )
+    clerk = ["--as", "王芳", "--pin-file", str(pin_file)]
+    assert main(["export-week", "--db", str(db), "--out", str(tmp_path), "--full", *clerk]) == 2
     assert "客服专员不能导出完整的客户信息" in capsys.readouterr().err
     in_the_way = tmp_path / "not-a-folder"
     in_the_way.write_text("x")

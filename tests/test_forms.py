@@ -160,7 +160,9 @@ def test_a_missing_logo_is_fine(desk: Desk, tmp_path: Path) -> None:
     assert data.startswith(b"%PDF")
 
 
-def test_cli_prints_a_form(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_prints_a_form(
+    tmp_path: Path, pin_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "demo.db"
     assert main(["demo", "--db", str(db), "--cases", "30"]) == 0
     from showroom_cs.store import Store
@@ -169,11 +171,11 @@ def test_cli_prints_a_form(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     case_no = store.scalar("SELECT case_no FROM cases ORDER BY id LIMIT 1")
     store.close()
     out = tmp_path / "out" / "form.pdf"
-    assert (
-        main(["print", "--db", str(db), case_no, "--form", "registration", "--out", str(out)]) == 0
-    )
+    me = ["--as", "王芳", "--pin-file", str(pin_file)]
+    args = ["print", "--db", str(db), case_no, "--form", "registration", *me]
+    assert main([*args, "--out", str(out)]) == 0
     assert case_no in pdf_text(out.read_bytes())[0]
-    assert main(["print", "--db", str(db), "TS-20990101-001", "--out", str(out)]) == 2
+    assert main(["print", "--db", str(db), "TS-20990101-001", *me, "--out", str(out)]) == 2
     assert "找不到投诉编号" in capsys.readouterr().err
 
 

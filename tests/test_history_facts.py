@@ -64,10 +64,10 @@ def open_clocks(desk: Desk, case_id: int, kind: ClockKind) -> list[dt.datetime]:
 # ------------------------------------------------------------ 1. review rounds
 
 
-def test_each_review_round_prints_what_it_reviewed_forever(tmp_path: Path) -> None:
+def test_each_review_round_prints_what_it_reviewed_forever(tmp_path: Path, pin_file: Path) -> None:
     path = tmp_path / "cases.db"
     store = Store.open(path)
-    desk = make_desk(store, FixedClock(START))
+    desk = make_desk(store, FixedClock(START), pins=True)
     case = to_under_review(desk, desk.register())  # 李强: 已更换铰链，门板闭合正常
     desk.clock.set(START.replace(hour=15))
     op.review_case(
@@ -111,6 +111,7 @@ def test_each_review_round_prints_what_it_reviewed_forever(tmp_path: Path) -> No
     store.close()
     out = tmp_path / "round1.pdf"
     args = ["print", "--db", str(path), case.case_no, "--form", "review", "--round", "1"]
+    args += ["--as", "王芳", "--pin-file", str(pin_file)]
     assert main([*args, "--out", str(out)]) == 0
     again = pdf_text(out.read_bytes())
     assert "已更换铰链，门板闭合正常" in again and "更换整扇门板，缝隙" not in again

@@ -63,7 +63,7 @@ def test_first_start_creates_the_showroom_and_its_manager() -> None:
     )
     assert store.settings().showroom_code == "SH01"
     assert store.settings().showroom_name == "幸福家居"
-    assert op.log_in(store, manager.id, "2468") == manager
+    assert op.log_in(store, clock, manager.id, "2468") == manager
     with pytest.raises(RuleError, match="门店已经建立"):
         op.create_showroom(
             store,
@@ -79,19 +79,19 @@ def test_first_start_creates_the_showroom_and_its_manager() -> None:
 def test_log_in_refuses_a_wrong_pin_a_missing_pin_and_a_deactivated_person(desk: Desk) -> None:
     clerk = desk.staff["王芳"]
     with pytest.raises(RuleError, match="还没有设置 PIN"):
-        op.log_in(desk.store, clerk.id, "1234")
-    op.set_own_pin(desk.store, clerk.id, "1357")
+        op.log_in(desk.store, desk.clock, clerk.id, "1234")
+    op.set_own_pin(desk.store, desk.clock, clerk.id, "1357")
     with pytest.raises(RuleError, match="PIN 不正确"):
-        op.log_in(desk.store, clerk.id, "7531")
-    assert op.log_in(desk.store, clerk.id, "1357").name == "王芳"
+        op.log_in(desk.store, desk.clock, clerk.id, "7531")
+    assert op.log_in(desk.store, desk.clock, clerk.id, "1357").name == "王芳"
     with pytest.raises(RuleError, match="原 PIN 不正确"):
-        op.set_own_pin(desk.store, clerk.id, "2468", old_pin="0000")
-    op.set_own_pin(desk.store, clerk.id, "2468", old_pin="1357")
-    assert op.log_in(desk.store, clerk.id, "2468")
+        op.set_own_pin(desk.store, desk.clock, clerk.id, "2468", old_pin="0000")
+    op.set_own_pin(desk.store, desk.clock, clerk.id, "2468", old_pin="1357")
+    assert op.log_in(desk.store, desk.clock, clerk.id, "2468")
     with desk.store.transaction():
         desk.store.write_staff({"active": 0}, clerk.id)
     with pytest.raises(RuleError, match="已停用，不能登录"):
-        op.log_in(desk.store, clerk.id, "2468")
+        op.log_in(desk.store, desk.clock, clerk.id, "2468")
 
 
 def test_only_managers_add_staff(desk: Desk) -> None:

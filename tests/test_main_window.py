@@ -197,8 +197,8 @@ def test_today_lists_my_overdue_items_first(qtbot, desk: Desk) -> None:  # type:
 
 
 def test_login_refuses_a_wrong_pin_then_accepts_the_right_one(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
-    op.set_own_pin(desk.store, desk.staff["王芳"].id, "2468")
-    dialog = LoginDialog(desk.store)
+    op.set_own_pin(desk.store, desk.clock, desk.staff["王芳"].id, "2468")
+    dialog = LoginDialog(desk.store, desk.clock)
     qtbot.addWidget(dialog)
     who = dialog.findChild(QComboBox, "who")
     who.setCurrentIndex(who.findData(desk.staff["王芳"].id))
@@ -485,7 +485,7 @@ def test_statistics_and_settings_pages_show_the_figures_in_force(qtbot, desk: De
 def test_changing_my_pin(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
     from showroom_cs.ui.settings_page import PinDialog
 
-    op.set_own_pin(desk.store, desk.staff["王芳"].id, "1357")
+    op.set_own_pin(desk.store, desk.clock, desk.staff["王芳"].id, "1357")
     dialog = PinDialog(Session(desk.store, desk.clock, desk.staff["王芳"]))
     qtbot.addWidget(dialog)
     qtbot.keyClicks(dialog.old, "0000")
@@ -495,7 +495,7 @@ def test_changing_my_pin(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-
     assert dialog.error.text() == "原 PIN 不正确。"
     dialog.old.setText("1357")
     dialog.submit()
-    assert op.log_in(desk.store, desk.staff["王芳"].id, "2468").name == "王芳"
+    assert op.log_in(desk.store, desk.clock, desk.staff["王芳"].id, "2468").name == "王芳"
 
 
 def test_today_lists_my_visits_booked_for_today(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]

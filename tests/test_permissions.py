@@ -379,6 +379,10 @@ def _noted(desk: Desk, s: Scene, actor: Staff) -> None:
     assert desk.store.events(s.case_id)[-1].note == "客户下午三点后方便接电话"
 
 
+def _printed(desk: Desk, s: Scene, actor: Staff) -> None:
+    assert desk.store.events(s.case_id)[-1].note == "打印客户投诉登记表（2 页）"
+
+
 def _phone_revealed(desk: Desk, s: Scene, actor: Staff) -> None:
     assert s.result == _case(desk, s).customer_phone == "13800138000"
     assert desk.store.events(s.case_id)[-1].note == f"{actor.name}查看了客户的完整电话"
@@ -427,6 +431,19 @@ def _staff_deactivated(desk: Desk, s: Scene, actor: Staff) -> None:
 def _pin_reset(desk: Desk, s: Scene, actor: Staff) -> None:
     assert desk.store.pin_hash(s.ids["王芳"]) is None
     assert "王芳" in desk.store.scalar("SELECT new FROM settings_log ORDER BY id DESC")
+
+
+def _sun_li_locked_out(desk: Desk, s: Scene) -> None:
+    op.set_own_pin(desk.store, desk.clock, s.ids["孙丽"], "2468")
+    for _ in range(desk.store.settings().pin_tries):
+        with pytest.raises(op.PinRefused):
+            op.log_in(desk.store, desk.clock, s.ids["孙丽"], "0000")
+    assert op.wait_left(desk.store, desk.clock, s.ids["孙丽"]) == 60
+
+
+def _wait_cleared(desk: Desk, s: Scene, actor: Staff) -> None:
+    assert op.wait_left(desk.store, desk.clock, s.ids["孙丽"]) == 0
+    assert desk.store.scalar("SELECT detail FROM audit_log ORDER BY id DESC") == "解除孙丽的等待"
 
 
 def _exported(desk: Desk, s: Scene, actor: Staff) -> None:
@@ -794,6 +811,16 @@ OPS: tuple[Op, ...] = (
         "reject_solution",
     ),
     Op(
+        "record_output",
+        "record_output",
+        ("add_note",),
+        EVERYONE,
+        _registered,
+        lambda c, s: op.record_output(c, s.case_id, "客户投诉登记表", pages=2),
+        _printed,
+        "print",
+    ),
+    Op(
         "add_note",
         "add_note",
         ("add_note",),
@@ -899,6 +926,16 @@ OPS: tuple[Op, ...] = (
         actors=ROLE_ACTORS,
     ),
     Op(
+        "clear_wait",
+        "clear_wait",
+        (),
+        MANAGERS,
+        _sun_li_locked_out,
+        lambda c, s: op.clear_wait(c, s.ids["孙丽"]),
+        _wait_cleared,
+        actors=ROLE_ACTORS,
+    ),
+    Op(
         "export_week_full",
         "export_week",
         (),
@@ -951,6 +988,13 @@ NOT_PERSON_ACTIONS = frozenset(
         "set_own_pin",  # one's own PIN, no role involved
         "check_clocks",  # the system's time-limit sweep (actor None)
         "approval_refusal",  # reads only (the window disables 审批 with it)
+        "Audit",
+        "AuditEntry",
+        "PinRefused",
+        "audit_history",  # reads only (managers only: test_access.py)
+        "describe_wait",
+        "log_in_by_name",  # the command line's login, a door not a role (test_access.py)
+        "wait_left",  # reads only
         "mark_seen",  # one's own notices of a case handed to them, no role involved
     }
 )

@@ -145,7 +145,7 @@ def db(tmp_path: Path) -> Path:
     """A database file with one visit on Tuesday of 2026-W48 (李强) and one of 陈静."""
     path = tmp_path / "cases.db"
     store = Store.open(path)
-    desk = make_desk(store, FixedClock(START))
+    desk = make_desk(store, FixedClock(START), pins=True)
     _visit(desk, _case(desk, "刘洋"), "李强", day=1, hour=9)
     _visit(desk, _case(desk, "张伟"), "陈静", day=1, hour=14)
     store.close()
@@ -153,15 +153,16 @@ def db(tmp_path: Path) -> Path:
 
 
 def test_the_command_writes_the_sheet(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Path, tmp_path: Path, pin_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "print" / "week.pdf"
-    assert main(["schedule", "--db", str(db), "--week", "2026-W48", "--out", str(out)]) == 0
+    me = ["--as", "王芳", "--pin-file", str(pin_file)]
+    assert main(["schedule", "--db", str(db), "--week", "2026-W48", *me, "--out", str(out)]) == 0
     said = capsys.readouterr().out
     assert "上门安排表 2026-W48" in said and "共 2 项" in said and str(out) in said
     assert "刘洋" in pdf_pages(out.read_bytes())[0]
     day = tmp_path / "day.pdf"
-    args = ["schedule", "--db", str(db), "--date", "2026-11-24", "--staff", "陈静"]
+    args = ["schedule", "--db", str(db), "--date", "2026-11-24", "--staff", "陈静", *me]
     assert main([*args, "--out", str(day)]) == 0
     assert "共 1 项" in capsys.readouterr().out
     text = pdf_pages(day.read_bytes())[0]
@@ -169,10 +170,20 @@ def test_the_command_writes_the_sheet(
 
 
 def test_the_command_refuses_an_unknown_name_or_a_bad_date(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Path, tmp_path: Path, pin_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "x.pdf"
-    base = ["schedule", "--db", str(db), "--out", str(out)]
+    base = [
+        "schedule",
+        "--db",
+        str(db),
+        "--out",
+        str(out),
+        "--as",
+        "王芳",
+        "--pin-file",
+        str(pin_file),
+    ]
     assert main([*base, "--staff", "王小明"]) == 2
     assert "找不到名为「王小明」的员工" in capsys.readouterr().err
     assert main([*base, "--date", "11/24"]) == 2

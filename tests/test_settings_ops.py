@@ -123,19 +123,19 @@ def test_deactivated_staff_stay_on_old_timelines_and_cannot_log_in(desk: Desk) -
     assert desk.store.staff_member(desk.staff["孙丽"].id).name == "孙丽"
     assert desk.store.events(case.id)[0].actor_id == desk.staff["孙丽"].id
     with pytest.raises(RuleError, match="已停用"):
-        op.log_in(desk.store, desk.staff["孙丽"].id, "1234")
+        op.log_in(desk.store, desk.clock, desk.staff["孙丽"].id, "1234")
     history = op.settings_history(desk.as_("陈静"))
     assert history[0].what == "孙丽（客服专员，在职） → 孙丽（客服专员，已停用）"
 
 
 def test_a_reset_pin_is_set_anew_at_the_next_login(desk: Desk) -> None:
     member = desk.staff["王芳"]
-    op.set_own_pin(desk.store, member.id, "2468")
+    op.set_own_pin(desk.store, desk.clock, member.id, "2468")
     op.reset_pin(desk.as_("陈静"), member.id)
     with pytest.raises(RuleError, match="还没有设置 PIN"):
-        op.log_in(desk.store, member.id, "2468")
-    op.set_own_pin(desk.store, member.id, "1357")  # no old PIN asked after a reset
-    assert op.log_in(desk.store, member.id, "1357").id == member.id
+        op.log_in(desk.store, desk.clock, member.id, "2468")
+    op.set_own_pin(desk.store, desk.clock, member.id, "1357")  # no old PIN asked after a reset
+    assert op.log_in(desk.store, desk.clock, member.id, "1357").id == member.id
 
 
 @pytest.mark.parametrize(

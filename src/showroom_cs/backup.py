@@ -25,10 +25,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import permissions
-from .domain import Staff
+from .domain import Door, Staff
 from .errors import ShowroomError
+from .operations.access import Audit, record_at
 from .permissions import Action
-from .store import SCHEMA_VERSION
+from .store import SCHEMA_VERSION, Store
 from .store.errors import translate
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -68,6 +69,37 @@ def check_may_copy(staff: Staff, action: Action = Action.BACKUP) -> None:
     """Copies hold every customer's full details: managers only take or restore
     them by hand (the daily copy stays beside the database)."""
     permissions.require(staff, action)
+
+
+def record_copy(store: Store, staff: Staff, door: Door, path: Path, now: dt.datetime) -> None:
+    """A copy taken by hand goes into the security log, with the door: the copy
+    holds every customer's full details."""
+    with store.transaction():
+        record_at(store, now, staff.id, door, Audit.BACKUP, f"备份到{path}")
+
+
+def record_restored(
+    db_path: Path, staff_id: int | None, door: Door, backup: Path, now: dt.datetime
+) -> None:
+    """The restored database's security log says who restored it, from what, by
+    which door (nobody, when the app offered it for a damaged file before any
+    login; a person the older copy does not know is named by nobody either)."""
+    store = Store.open(db_path)
+    try:
+        known = staff_id is not None and bool(
+            store.scalar("SELECT 1 FROM staff WHERE id = ?", (staff_id,))
+        )
+        with store.transaction():
+            record_at(
+                store,
+                now,
+                staff_id if known else None,
+                door,
+                Audit.RESTORE,
+                f"从备份恢复：{backup}",
+            )
+    finally:
+        store.close()
 
 
 def backup_folder(db_path: Path, configured: str) -> Path:

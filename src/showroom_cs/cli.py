@@ -16,14 +16,25 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
+from .cli_auth import PIN_FILE_ENV, pin_on_command_line
 from .errors import ShowroomError
 from .paths import default_db_path, demo_db_path
+from .permissions import Action
+
+if TYPE_CHECKING:  # the commands import what they use when they run
+    from .domain import Staff
+    from .operations import Context
+    from .store import Store
 
 DEMO_CASES = 2000
 
@@ -47,11 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     weekly.add_argument("--week", default=None, help="如 2026-W47（默认上一个完整周）")
     weekly.add_argument("--out", type=Path, required=True, help="保存到的文件夹")
     weekly.add_argument(
-        "--full", action="store_true", help="包含完整的客户姓名和电话（仅管理人员）"
+        "--full", action="store_true", help="包含完整的客户姓名和电话（仅管理人员，需 --as 和 PIN）"
     )
-    weekly.add_argument(
-        "--as", dest="as_staff", default=None, help="以哪位员工的名义导出（默认第一位管理人员）"
-    )
+    _identity(weekly, "导出人（不指定则记为未登录；--full 必须指定）")
     merge = commands.add_parser("merge-weeks", help="总部：合并各门店的周报")
     merge.add_argument("files", type=Path, nargs="+")
     merge.add_argument("--out", type=Path, required=True)
@@ -61,6 +70,7 @@ def _parser() -> argparse.ArgumentParser:
     printing.add_argument("--form", choices=("registration", "review"), default="registration")
     printing.add_argument("--round", type=int, default=None, help="第几次复核（默认最近一次）")
     printing.add_argument("--out", type=Path, required=True)
+    _identity(printing, "打印人（表单上有客户的完整信息，需要 PIN）")
     schedule = commands.add_parser("schedule", help="生成上门安排表 PDF（给安装师傅）")
     schedule.add_argument("--db", type=Path, required=True, dest="target")
     when = schedule.add_mutually_exclusive_group()
@@ -68,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     when.add_argument("--date", default=None, help="某一天，如 2026-11-23")
     schedule.add_argument("--staff", default=None, help="只列这位员工的上门（姓名）")
     schedule.add_argument("--out", type=Path, required=True)
+    _identity(schedule, "打印人（安排表上有客户的完整电话和地址，需要 PIN）")
     daily = commands.add_parser("daily", help="生成每日汇总单 PDF（晨会用）")
     daily.add_argument("--db", type=Path, required=True, dest="target")
     daily.add_argument("--date", default=None, help="哪一天，如 2026-11-23（默认今天）")
@@ -75,9 +86,11 @@ def _parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="备份数据库到某个文件夹（如U盘）")
     backup.add_argument("--db", type=Path, required=True, dest="target")
     backup.add_argument("--out", type=Path, required=True, help="备份到的文件夹")
+    _identity(backup, "备份人（店长、总经理或老板，需要 PIN）")
     restore = commands.add_parser("restore", help="用备份文件恢复数据库（先保留当前数据）")
     restore.add_argument("--db", type=Path, required=True, dest="target")
     restore.add_argument("file", type=Path, help="备份文件")
+    _identity(restore, "恢复人（店长、总经理或老板，需要 PIN）")
     selftest = commands.add_parser("selftest", help="自检：在新数据库上走一遍全部功能")
     selftest.add_argument("--db", type=Path, required=True, dest="target", help="新的数据库文件")
     selftest.add_argument("--no-window", action="store_true", help="不打开主窗口（没有显示器时）")
@@ -90,27 +103,43 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _identity(command: argparse.ArgumentParser, who: str) -> None:
+    """--as NAME and where the PIN comes from (never the command line itself)."""
+    command.add_argument("--as", dest="as_staff", default=None, metavar="姓名", help=who)
+    command.add_argument(
+        "--pin-file",
+        type=Path,
+        default=None,
+        help=f"定时任务用：只有本人能读取的 PIN 文件（也可用环境变量 {PIN_FILE_ENV}）",
+    )
+    # Accepted only to refuse it with the way to do it instead.
+    command.add_argument("--pin", default=None, help=argparse.SUPPRESS)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if getattr(args, "pin", None) is not None:
+        print(f"错误：{pin_on_command_line().message}", file=sys.stderr)
+        return 2
     try:
         if args.command == "demo":
             return _demo(args.target, args.cases, args.seed)
         if args.command == "check":
             return _check(args.target)
         if args.command == "export-week":
-            return _export_week(args.target, args.week, args.out, args.full, args.as_staff)
+            return _export_week(args.target, args.week, args.out, args.full, _who(args))
         if args.command == "merge-weeks":
             return _merge_weeks(args.files, args.out)
         if args.command == "print":
-            return _print(args.target, args.case_no, args.form, args.round, args.out)
+            return _print(args.target, args.case_no, args.form, args.round, args.out, _who(args))
         if args.command == "schedule":
-            return _schedule(args.target, args.week, args.date, args.staff, args.out)
+            return _schedule(args.target, args.week, args.date, args.staff, args.out, _who(args))
         if args.command == "daily":
             return _daily(args.target, args.date, args.out)
         if args.command == "backup":
-            return _backup(args.target, args.out)
+            return _backup(args.target, args.out, _who(args))
         if args.command == "restore":
-            return _restore(args.target, args.file)
+            return _restore(args.target, args.file, _who(args))
         if args.command == "bench":
             return _bench(args.cases, quick=args.quick, folder=args.dir)
         if args.command == "selftest":
@@ -183,12 +212,39 @@ def _check(target: Path) -> int:
     return 0 if integrity == ["ok"] else 1
 
 
-def _export_week(
-    target: Path, week: str | None, out: Path, full: bool, as_staff: str | None
-) -> int:
+@dataclass(frozen=True)
+class Who:
+    """Who says they are at the command line, and where their PIN comes from."""
+
+    name: str | None
+    pin_file: Path | None
+
+
+def _who(args: argparse.Namespace) -> Who:
+    return Who(args.as_staff, args.pin_file)
+
+
+def _identify(store: Store, who: Who, action: Action) -> Staff:
+    from .cli_auth import identify
+    from .clock import SystemClock
+
+    return identify(store, SystemClock(), who.name, who.pin_file, action)
+
+
+def _cli(store: Store, staff: Staff | None) -> Context:
+    """The command line acting as `staff`: its events and log entries say so."""
+    from .clock import SystemClock
+    from .domain import Door
+    from .operations import Context
+
+    return Context(store, SystemClock(), staff.id if staff else None, Door.CLI)
+
+
+def _export_week(target: Path, week: str | None, out: Path, full: bool, who: Who) -> int:
     import datetime as dt
 
-    from .export import FULL_DATA_ROLES, export_week, last_complete_week
+    from .domain import Door
+    from .export import export_week, last_complete_week
     from .store import Store
 
     if not target.exists():
@@ -196,16 +252,17 @@ def _export_week(
         return 2
     store = Store.open(target)
     try:
-        staff = store.all_staff(active_only=True)
-        if as_staff:
-            actor = next((s for s in staff if s.name == as_staff), None)
-        else:
-            actor = next((s for s in staff if s.role in FULL_DATA_ROLES), None)
-        if actor is None:
-            print("错误：找不到导出人（请用 --as 指定一位在职员工）。", file=sys.stderr)
-            return 2
+        # A masked file may leave with nobody logged in; a name must be proven.
+        actor = None
+        if full or who.name:
+            actor = _identify(store, who, Action.EXPORT_FULL if full else Action.EXPORT_WEEK)
         path, export = export_week(
-            store, actor, week or last_complete_week(dt.date.today()), out, full=full
+            store,
+            actor,
+            week or last_complete_week(dt.date.today()),
+            out,
+            full=full,
+            door=Door.CLI,
         )
     finally:
         store.close()
@@ -222,8 +279,9 @@ def _merge_weeks(files: list[Path], out: Path) -> int:
     return 0
 
 
-def _print(target: Path, case_no: str, form: str, round_no: int | None, out: Path) -> int:
-    from .pdf import render
+def _print(target: Path, case_no: str, form: str, round_no: int | None, out: Path, who: Who) -> int:
+    from . import operations as op
+    from .pdf import form_title, render
     from .search import normalize_case_no
     from .store import Store
 
@@ -232,25 +290,37 @@ def _print(target: Path, case_no: str, form: str, round_no: int | None, out: Pat
         return 2
     store = Store.open(target)
     try:
+        staff = _identify(store, who, Action.PRINT_FORM)
         case = store.case_by_no(normalize_case_no(case_no) or case_no)
         if case is None:
             print(f"错误：找不到投诉编号 {case_no}", file=sys.stderr)
             return 2
         data = render(store, case, form, review_round=round_no)
+        title = form_title(form)
+        if form == "review":
+            shown = round_no or store.reviews(case.id)[-1].round
+            title += f"（第 {shown} 次）"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        op.record_output(_cli(store, staff), case.id, title, file_name=out.name)
     finally:
         store.close()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
     print(f"已生成 {out}（{len(data) // 1024} KB）")
     return 0
 
 
 def _schedule(
-    target: Path, week: str | None, date: str | None, staff: str | None, out: Path
+    target: Path,
+    week: str | None,
+    date: str | None,
+    staff: str | None,
+    out: Path,
+    who_prints: Who,
 ) -> int:
     import datetime as dt
 
     from .export import week_bounds, week_label
+    from .operations.access import Audit, record
     from .schedule import planned_visits, range_label, render_schedule
     from .store import Store
 
@@ -269,6 +339,7 @@ def _schedule(
         start, end = week_bounds(week or week_label(now.date()))
     store = Store.open(target)
     try:
+        printer = _identify(store, who_prints, Action.PRINT_FORM)
         member = None
         if staff is not None:
             # An active person first: a former employee may share the name.
@@ -280,10 +351,14 @@ def _schedule(
         staff_id = member.id if member else None
         visits = planned_visits(store, start, end, now, staff_id=staff_id)
         data = render_schedule(store, visits, start, end, now, staff=member.name if member else "")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        with store.transaction():
+            record(
+                _cli(store, printer), Audit.PRINT, f"上门安排表 {range_label(start, end)}：{out}"
+            )
     finally:
         store.close()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
     who = f"（{member.name}）" if member else ""
     print(f"已生成上门安排表 {range_label(start, end)}{who}：共 {len(visits)} 项上门安排，{out}")
     return 0
@@ -320,24 +395,36 @@ def _daily(target: Path, date: str | None, out: Path) -> int:
     return 0
 
 
-def _backup(target: Path, out: Path) -> int:
+def _backup(target: Path, out: Path, who: Who) -> int:
     import datetime as dt
 
-    from .backup import inspect_backup, take_backup
+    from .backup import inspect_backup, record_copy, take_backup
+    from .domain import Door
+    from .store import Store
 
     if not target.exists():
         print(f"错误：找不到数据库文件 {target}", file=sys.stderr)
         return 2
-    path = take_backup(target, out, "manual", dt.datetime.now())
+    store = Store.open(target)
+    try:
+        staff = _identify(store, who, Action.BACKUP)
+        now = dt.datetime.now()
+        path = take_backup(target, out, "manual", now)
+        record_copy(store, staff, Door.CLI, path, now)
+    finally:
+        store.close()
     info = inspect_backup(path)
     print(f"已备份 {info.cases} 件案件（数据版本 {info.schema_version}）：{path}")
     return 0
 
 
-def _restore(target: Path, backup_file: Path) -> int:
+def _restore(target: Path, backup_file: Path, who: Who) -> int:
+    """A manager of the current data restores; when the current file cannot be
+    read (what a restore is for), a manager of the data being restored."""
     import datetime as dt
 
-    from .backup import backup_folder, restore
+    from .backup import backup_folder, record_restored, restore
+    from .domain import Door
     from .instance import InstanceLock
     from .store import Store
 
@@ -345,15 +432,34 @@ def _restore(target: Path, backup_file: Path) -> int:
         print(f"错误：找不到备份文件 {backup_file}", file=sys.stderr)
         return 2
     configured = ""
+    checked_against = backup_file
     if target.exists():
         try:
             store = Store.open(target)
-            configured = store.settings().backup_dir
-            store.close()
         except ShowroomError:
             pass  # a damaged database is exactly what a restore is for
+        else:
+            try:
+                staff = _identify(store, who, Action.RESTORE)
+                configured = store.settings().backup_dir
+                checked_against = target
+            finally:
+                store.close()
+    if checked_against == backup_file:
+        # Opening a file may upgrade it: the PIN is checked on a copy, and the
+        # backup stays as it was.
+        with tempfile.TemporaryDirectory() as scratch:
+            copy_path = Path(scratch) / "check.db"
+            shutil.copyfile(backup_file, copy_path)
+            copy = Store.open(copy_path, backup_dir=Path(scratch))
+            try:
+                staff = _identify(copy, who, Action.RESTORE)
+            finally:
+                copy.close()
     with InstanceLock(target):  # not while the app has the file open
-        kept = restore(target, backup_file, backup_folder(target, configured), dt.datetime.now())
+        now = dt.datetime.now()
+        kept = restore(target, backup_file, backup_folder(target, configured), now)
+    record_restored(target, staff.id, Door.CLI, backup_file, now)
     store = Store.open(target)  # an older backup is brought up to this version here
     try:
         cases = store.scalar("SELECT COUNT(*) FROM cases")

@@ -291,6 +291,24 @@ class AppointmentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Door(StrEnum):
+    """Where someone came in: the same rules and PIN at every one."""
+
+    WINDOW = "window"
+    UNLOCK = "unlock"
+    CLI = "cli"
+    PIN_CHANGE = "pin_change"
+
+    @property
+    def label(self) -> str:
+        return {
+            "window": "窗口登录",
+            "unlock": "解锁",
+            "cli": "命令行",
+            "pin_change": "修改 PIN",
+        }[self.value]
+
+
 class Handover(StrEnum):
     """Why a case reached someone's to-do list as new to them."""
 

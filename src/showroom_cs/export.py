@@ -26,6 +26,7 @@ from .domain import (
     CLOSED_STAGES,
     SATISFACTION_LABELS,
     ClockKind,
+    Door,
     EscalationLevel,
     Severity,
     SolutionKind,
@@ -33,7 +34,8 @@ from .domain import (
     Stage,
     case_no_key,
 )
-from .errors import RuleError
+from .errors import PermissionDenied, RuleError
+from .operations.access import Audit, record_at
 from .permissions import Action
 from .privacy import mask_address, mask_name, mask_phone
 from .store import Store
@@ -394,12 +396,28 @@ def build_all(store: Store, now: dt.datetime, *, full: bool = False) -> CsvFile:
     return _csv_file(store, ALL_CASES, f"{ALL_CASES}_{now:%Y%m%d}", rows, full)
 
 
-def _may_export(actor: Staff, full: bool) -> None:
+def _may_export(actor: Staff | None, full: bool) -> None:
+    """Masked files may leave with nobody logged in (the command line without
+    --as); full customer data needs a manager who gave their PIN."""
+    if actor is None:
+        if full:
+            raise PermissionDenied(
+                "导出完整的客户信息需要登录：请用 --as 指定一位店长、总经理或老板，并输入其 PIN。"
+            )
+        return
     permissions.require(actor, Action.EXPORT_FULL if full else Action.EXPORT_WEEK)
 
 
-def _save(store: Store, actor: Staff, export: CsvFile, folder: Path, now: dt.datetime) -> Path:
-    """Write the file whole (a half-written file never carries its name) and record it."""
+def _save(
+    store: Store,
+    actor: Staff | None,
+    export: CsvFile,
+    folder: Path,
+    now: dt.datetime,
+    door: Door,
+) -> Path:
+    """Write the file whole (a half-written file never carries its name) and
+    record it: the export history, and the security log with the door."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / export.file_name
     partial = target.with_name(target.name + ".part")
@@ -411,38 +429,49 @@ def _save(store: Store, actor: Staff, export: CsvFile, folder: Path, now: dt.dat
             {
                 "week": export.week,
                 "exported_at": db_time(now),
-                "by_id": actor.id,
+                "by_id": actor.id if actor else None,
                 "full": int(export.full),
                 "rows": export.rows,
                 "sha256": export.sha256,
                 "file_name": export.file_name,
             },
         )
+        masked = "完整客户信息" if export.full else "客户信息已遮盖"
+        what = Audit.EXPORT_ALL if export.week == ALL_CASES else Audit.EXPORT_WEEK
+        detail = f"{export.file_name}（{export.rows} 件，{masked}）"
+        record_at(store, now, actor.id if actor else None, door, what, detail)
     return target
 
 
 def export_week(
     store: Store,
-    actor: Staff,
+    actor: Staff | None,
     week: str,
     folder: Path,
     *,
     full: bool = False,
     now: dt.datetime | None = None,
+    door: Door = Door.WINDOW,
 ) -> tuple[Path, CsvFile]:
     """Write the week's file into `folder` and record the export; full data needs a manager."""
     _may_export(actor, full)
     export = build_week(store, week, full=full)
-    return _save(store, actor, export, folder, now or dt.datetime.now()), export
+    return _save(store, actor, export, folder, now or dt.datetime.now(), door), export
 
 
 def export_all_cases(
-    store: Store, actor: Staff, folder: Path, *, now: dt.datetime, full: bool = False
+    store: Store,
+    actor: Staff | None,
+    folder: Path,
+    *,
+    now: dt.datetime,
+    full: bool = False,
+    door: Door = Door.WINDOW,
 ) -> tuple[Path, CsvFile]:
     """Write every case into `folder` and record the export; full data needs a manager."""
     _may_export(actor, full)
     export = build_all(store, now, full=full)
-    return _save(store, actor, export, folder, now), export
+    return _save(store, actor, export, folder, now, door), export
 
 
 # ---------------------------------------------------------- head office

@@ -171,6 +171,11 @@ class Settings:
     call_minutes: int = 10
     # The window locks after this many idle minutes (a shared counter PC).
     idle_lock_minutes: int = 10
+    # Wrong PINs, at every door: after this many in a row a person waits the
+    # first wait, then each further wrong PIN doubles it up to the longest.
+    pin_tries: int = 5
+    pin_first_wait_minutes: int = 1
+    pin_longest_wait_minutes: int = 30
     # Automatic backups: the folder ("" = `backups` beside the database) and
     # how many daily copies and month-end copies are kept.
     backup_dir: str = ""
@@ -253,6 +258,12 @@ def validate_settings(settings: Settings) -> None:
         raise RuleError("每月备份请保留 0 到 120 份。")
     if not 1 <= settings.idle_lock_minutes <= 240:
         raise RuleError("自动锁屏时间请设为 1 到 240 分钟。")
+    if not 3 <= settings.pin_tries <= 20:
+        raise RuleError("PIN 连续输错的次数请设为 3 到 20 次。")
+    if not 1 <= settings.pin_first_wait_minutes <= 60:
+        raise RuleError("输错后的第一次等待请设为 1 到 60 分钟。")
+    if not settings.pin_first_wait_minutes <= settings.pin_longest_wait_minutes <= 24 * 60:
+        raise RuleError("最长等待请设为不短于第一次等待、不超过 24 小时（1440 分钟）。")
     for role, limit in settings.approval_limits_fen.items():
         if limit is not None and limit < 0:
             raise RuleError(f"「{role.label}」的审批额度不能为负数。")
@@ -314,6 +325,9 @@ def settings_to_rows(settings: Settings) -> dict[str, str]:
         "showroom_phone": settings.showroom_phone,
         "logo_png": settings.logo_png,
         "idle_lock_minutes": settings.idle_lock_minutes,
+        "pin_tries": settings.pin_tries,
+        "pin_first_wait_minutes": settings.pin_first_wait_minutes,
+        "pin_longest_wait_minutes": settings.pin_longest_wait_minutes,
         "call_minutes": settings.call_minutes,
         "backup_dir": settings.backup_dir,
         "keep_daily": settings.keep_daily,
@@ -352,7 +366,15 @@ def settings_from_rows(rows: Mapping[str, str]) -> Settings:
             changes[key] = str(data[key])
     if "backup_dir" in data:
         changes["backup_dir"] = str(data["backup_dir"])
-    for key in ("idle_lock_minutes", "call_minutes", "keep_daily", "keep_monthly"):
+    for key in (
+        "idle_lock_minutes",
+        "pin_tries",
+        "pin_first_wait_minutes",
+        "pin_longest_wait_minutes",
+        "call_minutes",
+        "keep_daily",
+        "keep_monthly",
+    ):
         if key in data:
             changes[key] = int(data[key])
     if "call_script" in data:

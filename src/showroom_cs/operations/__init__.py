@@ -3,6 +3,17 @@ write in one transaction together with the timeline events, and return a
 `CaseChange` (before, after, new event ids) for the UI to refresh from."""
 
 from ._common import CaseChange, Context
+from .access import (
+    Audit,
+    AuditEntry,
+    PinRefused,
+    audit_history,
+    clear_wait,
+    describe_wait,
+    log_in,
+    log_in_by_name,
+    wait_left,
+)
 from .accountability import (
     DepartmentFindings,
     Finding,
@@ -18,6 +29,7 @@ from .cases import (
     edit_case,
     escalate,
     mark_seen,
+    record_output,
     register_case,
     reject_solution,
     reopen_case,
@@ -67,7 +79,6 @@ from .staff import (
     add_staff,
     create_showroom,
     edit_staff,
-    log_in,
     needs_setup,
     reset_pin,
     set_own_pin,
@@ -76,6 +87,8 @@ from .staff import (
 from .sweep import check_clocks
 
 __all__ = [
+    "Audit",
+    "AuditEntry",
     "CaseChange",
     "CaseDraft",
     "Context",
@@ -83,6 +96,7 @@ __all__ = [
     "Finding",
     "Improvement",
     "OnSpotSolution",
+    "PinRefused",
     "SettingsChange",
     "accountability_of",
     "add_attachment",
@@ -90,14 +104,17 @@ __all__ = [
     "add_staff",
     "approval_refusal",
     "assign",
+    "audit_history",
     "cancel_appointment",
     "change_settings",
     "check_clocks",
+    "clear_wait",
     "close_case",
     "complete_improvement",
     "complete_visit",
     "create_showroom",
     "decide_approval",
+    "describe_wait",
     "edit_case",
     "edit_staff",
     "escalate",
@@ -109,6 +126,7 @@ __all__ = [
     "investigate",
     "judge_invalid",
     "log_in",
+    "log_in_by_name",
     "logo_from_file",
     "mark_seen",
     "move_call",
@@ -118,6 +136,7 @@ __all__ = [
     "reassign_improvement",
     "record_accountability",
     "record_contact",
+    "record_output",
     "record_rectification",
     "register_case",
     "reject_solution",
@@ -136,4 +155,5 @@ __all__ = [
     "suggest_route",
     "void_attachment",
     "void_case",
+    "wait_left",
 ]

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from .. import call_plan, sla
 from ..clock import Clock as TimeSource
-from ..domain import Case, ClockKind, EscalationLevel, Severity, Staff, Stage
+from ..domain import Case, ClockKind, Door, EscalationLevel, Severity, Staff, Stage
 from ..errors import NotFound, PermissionDenied, RuleError
 from ..settings import Settings
 from ..store import Store
@@ -40,6 +40,7 @@ class Context:
     store: Store
     clock: TimeSource
     actor_id: int | None  # None: the system itself (time-limit sweeps)
+    door: Door = Door.WINDOW  # the command line's events say so
 
     def now(self) -> dt.datetime:
         return self.clock.now()
@@ -119,9 +120,19 @@ def append_event(
                 if changes
                 else None
             ),
-            "data": json.dumps(data, ensure_ascii=False) if data else None,
+            "data": json.dumps(_with_door(ctx, data), ensure_ascii=False)
+            if data or ctx.door != Door.WINDOW
+            else None,
         },
     )
+
+
+def _with_door(ctx: Context, data: Mapping[str, Any] | None) -> dict[str, Any]:
+    """An event from anywhere but the window says where it came from."""
+    out = dict(data or {})
+    if ctx.door not in (Door.WINDOW, Door.UNLOCK):
+        out["door"] = ctx.door.value
+    return out
 
 
 def commit(

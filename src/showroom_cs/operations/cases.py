@@ -11,6 +11,7 @@ from .. import permissions, workflow
 from ..domain import (
     CUSTOMER_TITLES,
     ClockKind,
+    Door,
     EscalationLevel,
     Handover,
     Severity,
@@ -434,6 +435,32 @@ def mark_seen(ctx: Context, case_id: int) -> bool:
         )
         append_event(ctx, case_id, "seen", f"{actor.name}已查看{what}", data={"seen_by": actor.id})
     return True
+
+
+def record_output(
+    ctx: Context,
+    case_id: int,
+    form_title: str,
+    *,
+    pages: int | None = None,
+    file_name: str = "",
+) -> CaseChange:
+    """A form printed (`pages` sent to the printer) or saved as a PDF
+    (`file_name`): who, when and by which door, on the case's timeline — the
+    papers carry the customer's full details."""
+    actor = require_active(ctx)
+    before = load_case(ctx, case_id)
+    workflow.check(actor, before, "add_note")
+    permissions.require(actor, Action.PRINT_FORM)
+    if pages is not None:
+        kind, note = "print", f"打印{form_title}（{pages} 页）"
+    else:
+        kind, note = "export", f"导出{form_title} PDF：{file_name}"
+    if ctx.door == Door.CLI:
+        note = f"从命令行{note}"
+    data = {"form": form_title, "pages": pages, "file": file_name}
+    with ctx.store.transaction():
+        return commit(ctx, case_id, before, kind, note, data=data)
 
 
 def add_note(ctx: Context, case_id: int, text: str, kind: str = "note") -> CaseChange:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from ..auth import hash_pin, verify_pin
+from ..auth import hash_pin
 from ..clock import Clock
 from ..domain import MANAGER_ROLES, Role, Staff
 from ..errors import RuleError
@@ -13,6 +13,7 @@ from ..permissions import Action
 from ..store import Store
 from ..store.rows import db_time
 from ._common import Context, as_enum, clean_text
+from .access import check_own_pin
 from .configure import log_change, protect_last_manager, require_manager, staff_snapshot
 
 _SHOWROOM_CODE = re.compile(r"^[A-Za-z0-9]{2,16}$")
@@ -112,22 +113,13 @@ def create_showroom(
         return add_staff(ctx, manager_name, role, pin)
 
 
-def log_in(store: Store, staff_id: int, pin: str) -> Staff:
-    """The staff member, when active and the PIN matches; otherwise a Chinese refusal."""
-    member = store.staff_member(staff_id)
-    if not member.active:
-        raise RuleError(f"{member.name}已停用，不能登录。")
-    if not store.pin_hash(staff_id):
-        raise RuleError(f"{member.name}还没有设置 PIN，请先设置。", missing=("new_pin",))
-    if not verify_pin(pin, store.pin_hash(staff_id)):
-        raise RuleError("PIN 不正确，请重新输入。", missing=("pin",))
-    return member
-
-
-def set_own_pin(store: Store, staff_id: int, new_pin: str, old_pin: str | None = None) -> None:
-    """Set one's own PIN: the first time (or after a reset) freely, later with the old one."""
-    if store.pin_hash(staff_id) and not verify_pin(old_pin or "", store.pin_hash(staff_id)):
-        raise RuleError("原 PIN 不正确。", missing=("old_pin",))
-    pin_hash = hash_pin(new_pin)
+def set_own_pin(
+    store: Store, clock: Clock, staff_id: int, new_pin: str, old_pin: str | None = None
+) -> None:
+    """Set one's own PIN: the first time (or after a reset) freely, later with
+    the old one, checked under the same wrong-PIN rule as every door."""
+    pin_hash = hash_pin(new_pin)  # a badly shaped new PIN is refused before any count
+    if store.pin_hash(staff_id):
+        check_own_pin(store, clock, staff_id, old_pin or "")
     with store.transaction():
         store.write_staff({"pin_hash": pin_hash}, staff_id)

@@ -623,4 +623,56 @@ def _misses_in_words(note: str, at: str) -> list[dict[str, str]]:
     return out
 
 
+@_migration("0010_access")
+def m0010_access(db: Database) -> None:
+    """Who came in at which door: wrong PINs counted per person (so a restart
+    or a second program does not reset them), and an append-only log of
+    failed attempts, lockouts and their clearing, and of what left the shop
+    (exports, copies, restores, prints from the command line). An export made
+    from the command line without logging in names nobody."""
+    run_script(
+        db,
+        """
+        CREATE TABLE pin_attempts (
+            -- 'staff:<id>', or 'name:<text>' for a name typed at the command line
+            subject TEXT PRIMARY KEY,
+            failures INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT
+        );
+        CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff(id),
+            door TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_log_at ON audit_log(at);
+        CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN
+            SELECT RAISE(ABORT, '安全记录只能追加，不能修改');
+        END;
+        CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN
+            SELECT RAISE(ABORT, '安全记录只能追加，不能删除');
+        END;
+        CREATE TABLE exports_new (
+            id INTEGER PRIMARY KEY,
+            week TEXT NOT NULL,
+            exported_at TEXT NOT NULL,
+            by_id INTEGER REFERENCES staff(id),
+            full INTEGER NOT NULL,
+            rows INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            file_name TEXT NOT NULL
+        );
+        INSERT INTO exports_new SELECT id, week, exported_at, by_id, full, rows, sha256, file_name
+            FROM exports;
+        DROP TABLE exports;
+        ALTER TABLE exports_new RENAME TO exports;
+        CREATE INDEX exports_week ON exports(week);
+        """,
+    )
+
+
 SCHEMA_VERSION = len(MIGRATION_NAMES)

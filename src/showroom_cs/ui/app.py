@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import sys
@@ -14,9 +15,9 @@ from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from ..backup import BackupInfo, backup_folder
+from ..backup import BackupInfo, backup_folder, record_restored
 from ..clock import Clock, SystemClock
-from ..domain import Staff
+from ..domain import Door, Staff
 from ..errors import ShowroomError
 from ..instance import AlreadyOpen, InstanceLock
 from ..operations import Context, check_clocks, needs_setup
@@ -92,7 +93,7 @@ def prepare_app() -> QApplication:
 def sign_in(store: Store, clock: Clock, hint: str = "") -> Staff | None:
     """The first start's setup, or the login; None when the person cancels."""
     dialog: SetupDialog | LoginDialog = (
-        SetupDialog(store, clock) if needs_setup(store) else LoginDialog(store, hint)
+        SetupDialog(store, clock) if needs_setup(store) else LoginDialog(store, clock, hint)
     )
     if os.environ.get(STARTUP_PROBE):
         # Measuring start-up (scripts/build): the first window is painted, leave.
@@ -123,9 +124,11 @@ def run(db_path: Path, *, hint: str = "") -> int:
     try:
         while True:
             outcome = _run_once(app, db_path, hint, listener)
-            if not isinstance(outcome, BackupInfo):
+            if not isinstance(outcome, tuple):
                 return outcome
-            if restore_now(None, db_path, outcome, _backup_folders(db_path)[0]):
+            info, staff_id = outcome
+            if restore_now(None, db_path, info, _backup_folders(db_path)[0]):
+                record_restored(db_path, staff_id, Door.WINDOW, info.path, dt.datetime.now())
                 hint = "数据已恢复，请重新登录。"
     finally:
         lock.release()
@@ -133,9 +136,9 @@ def run(db_path: Path, *, hint: str = "") -> int:
 
 def _run_once(
     app: QApplication, db_path: Path, hint: str, listener: SecondStartListener
-) -> int | BackupInfo:
+) -> int | tuple[BackupInfo, int | None]:
     """One start: check, open, log in, work. Returns the exit code, or the
-    backup to restore before starting again."""
+    backup to restore before starting again (and who asked for it)."""
     # The check reads the whole file: it runs while the person logs in.
     checking = ThreadPoolExecutor(max_workers=1)
     check = checking.submit(quick_check, db_path) if db_path.exists() else None
@@ -168,7 +171,9 @@ def _run_once(
         # Its timers stop before its database closes (a restart keeps the process).
         window.close()
         window.deleteLater()
-        return window.restore_from if window.restore_from is not None else 0
+        if window.restore_from is None:
+            return 0
+        return window.restore_from, window.restored_by
     finally:
         store.close()
 
@@ -201,8 +206,9 @@ def _backup_folders(db_path: Path) -> list[Path]:
     return folders
 
 
-def _offer_restore(db_path: Path, problem: str) -> int | BackupInfo:
+def _offer_restore(db_path: Path, problem: str) -> int | tuple[BackupInfo, int | None]:
+    """A damaged file, before anyone logged in: a restore chosen here names nobody."""
     dialog = DamagedDialog(db_path, problem, _backup_folders(db_path))
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.chosen is None:
         return 2
-    return dialog.chosen
+    return dialog.chosen, None

@@ -67,7 +67,7 @@ def _painted_window(db: str, pin: str) -> MainWindow:
     store = Store.open(db)
     check_clocks(Context(store, SystemClock(), None))
     manager = next(s for s in store.all_staff(active_only=True) if s.role in MANAGER_ROLES)
-    staff = log_in(store, manager.id, pin)
+    staff = log_in(store, SystemClock(), manager.id, pin)
     window = MainWindow(Session(store, SystemClock(), staff))
     window.go_to(window.kanban)
     window.show()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -367,16 +368,38 @@ class CaseView(QWidget):
     def _print(self, form: str, export: bool) -> None:
         if self.case is None:
             return
+        review_round = None
+        if form == "review":
+            review_round = self._choose_round()
+            if review_round is None:
+                return
         try:
             if export:
-                export_form(self.session, self.case, form, self)
+                export_form(self.session, self.case, form, self, review_round=review_round)
             else:
-                print_form(self.session, self.case, form, self)
+                print_form(self.session, self.case, form, self, review_round=review_round)
         except ShowroomError as refusal:
             QMessageBox.warning(self, "无法打印", refusal.message)
             return
         self.case = self.session.store.case(self.case.id)
         self._fill()
+
+    def _choose_round(self) -> int | None:
+        """Which round's 复核意见书: the latest, unless the person picks an earlier one."""
+        assert self.case is not None
+        reviews = self.session.store.reviews(self.case.id)
+        if len(reviews) <= 1:
+            return reviews[0].round if reviews else None
+        names = {s.id: s.name for s in self.session.store.all_staff()}
+        choices = [
+            f"第 {r.round} 次复核（{r.at:%m-%d %H:%M} {names.get(r.reviewer_id, '')}，"
+            f"{'通过' if r.passed else '未通过'}）"
+            for r in reversed(reviews)
+        ]
+        chosen, ok = QInputDialog.getItem(
+            self, "复核意见书", "打印哪一次的复核意见书：", choices, 0, False
+        )
+        return reviews[len(reviews) - 1 - choices.index(chosen)].round if ok else None
 
     def _improvement_text(self, case_id: int, names: dict[int, str]) -> str:
         today = self.session.clock.now().date()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from .. import operations as op
 from ..clock import Clock
-from ..domain import MANAGER_ROLES, Role, Staff
+from ..domain import MANAGER_ROLES, Door, Role, Staff
 from ..errors import ShowroomError
 from ..store import Store
 
@@ -40,12 +41,26 @@ def _error_label() -> QLabel:
 class LoginDialog(QDialog):
     """Pick yourself, type your PIN. `staff` holds who logged in.
 
-    Someone without a PIN yet (new, or after a reset) sets one here.
+    Someone without a PIN yet (new, or after a reset) sets one here. After
+    too many wrong PINs the person waits (the core's rule, the same at every
+    door): the dialog says how long and keeps 登录 disabled until then,
+    counting down without blocking the window.
     """
 
-    def __init__(self, store: Store, hint: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        hint: str = "",
+        parent: QWidget | None = None,
+        *,
+        door: Door = Door.WINDOW,
+        preselect: int | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store = store
+        self.clock = clock
+        self.door = door
         self.staff: Staff | None = None
         self.setWindowTitle(f"登录 · {store.settings().showroom_name}")
         self.setMinimumWidth(420)
@@ -58,6 +73,8 @@ class LoginDialog(QDialog):
         self.who.setObjectName("who")
         for member in store.all_staff(active_only=True):
             self.who.addItem(f"{member.name}（{member.role.label}）", member.id)
+        if preselect is not None and self.who.findData(preselect) >= 0:
+            self.who.setCurrentIndex(self.who.findData(preselect))
         self.pin = _pin_edit("pin")
         self.new_pin = _pin_edit("new_pin")
         self.new_pin.setPlaceholderText("第一次登录请设置 PIN")
@@ -74,11 +91,15 @@ class LoginDialog(QDialog):
         self.error = _error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("登录")
-        ok.setProperty("primary", True)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("登录")
+        self.ok.setObjectName("logIn")
+        self.ok.setProperty("primary", True)
         buttons.accepted.connect(self.submit)
         layout.addWidget(buttons)
+        self.countdown = QTimer(self)
+        self.countdown.setInterval(1000)
+        self.countdown.timeout.connect(self._show_wait)
         self.who.currentIndexChanged.connect(self._who_changed)
         self._who_changed()
         self.pin.setFocus()
@@ -88,19 +109,42 @@ class LoginDialog(QDialog):
         self.pin.setVisible(not needs_pin)
         self.new_pin.setVisible(needs_pin)
         self.new_pin_label.setVisible(needs_pin)
+        self.error.hide()
+        self._show_wait()
+
+    def _show_wait(self, *, say: bool = True) -> None:
+        """While this person must wait: say how long (unless the refusal just
+        did), 登录 disabled, ticking down."""
+        left = op.wait_left(self.store, self.clock, self.who.currentData() or 0)
+        self.ok.setEnabled(left == 0)
+        self.pin.setEnabled(left == 0)
+        if left:
+            if say:
+                self.error.setText(f"PIN 连续输错次数过多，请 {op.describe_wait(left)}后再试。")
+            self.error.show()
+            self.ok.setToolTip("等待结束后才能再试")
+            self.countdown.start()
+        else:
+            self.countdown.stop()
+            self.ok.setToolTip("")
+            if "后再试" in self.error.text():
+                self.error.hide()
+                self.pin.setFocus()
 
     def submit(self) -> None:
         staff_id = self.who.currentData()
         try:
             if self.new_pin.isVisible():
-                op.set_own_pin(self.store, staff_id, self.new_pin.text())
-                self.staff = op.log_in(self.store, staff_id, self.new_pin.text())
+                op.set_own_pin(self.store, self.clock, staff_id, self.new_pin.text())
+                pin = self.new_pin.text()
             else:
-                self.staff = op.log_in(self.store, staff_id, self.pin.text())
+                pin = self.pin.text()
+            self.staff = op.log_in(self.store, self.clock, staff_id, pin, self.door)
         except ShowroomError as refusal:
             self.error.setText(refusal.message)
             self.error.show()
             self.pin.clear()
+            self._show_wait(say=False)
             return
         self.accept()
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ..agenda import reminders
 from ..backup import BackupInfo, backup_folder, daily_backup
+from ..domain import Door
 from ..errors import ShowroomError
 from ..operations import Context, check_clocks
 from ..queries import TEXT_FILTER_LIMIT, overdue_count
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         self.check_reminders()
         # A backup chosen in 设置 to restore: the app restarts on it after closing.
         self.restore_from: BackupInfo | None = None
+        self.restored_by: int | None = None
         self.backup_state = QLabel()
         self.backup_state.setObjectName("backupState")
         self.backup_state.setContentsMargins(12, 0, 4, 0)
@@ -360,8 +362,10 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def restart_on(self, info: BackupInfo) -> None:
-        """Close, restore `info`, start again (the app's loop does the rest)."""
+        """Close, restore `info`, start again (the app's loop does the rest and
+        records who asked for it)."""
         self.restore_from = info
+        self.restored_by = self.session.staff.id
         self.close()
         QApplication.quit()
 
@@ -422,7 +426,14 @@ class MainWindow(QMainWindow):
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()
         self.body.hide()
-        dialog = LoginDialog(self.session.store, "屏幕已锁定，请重新登录。", self)
+        dialog = LoginDialog(
+            self.session.store,
+            self.session.clock,
+            "屏幕已锁定，请重新登录。",
+            self,
+            door=Door.UNLOCK,
+            preselect=self.session.staff.id,  # who locked it is who usually comes back
+        )
         dialog.setObjectName("lockDialog")
         unlocked = bool(dialog.exec()) and dialog.staff is not None
         self.locked = False

@@ -23,16 +23,17 @@ from .session import Session
 PRINT_DPI = 300
 
 
-def _form_title(form: str) -> str:
+def _form_title(form: str, review_round: int | None = None) -> str:
     from ..pdf import form_title
 
-    return form_title(form)
+    title = form_title(form)
+    return f"{title}（第 {review_round} 次）" if review_round else title
 
 
-def form_pdf(session: Session, case: Case, form: str) -> bytes:
+def form_pdf(session: Session, case: Case, form: str, review_round: int | None = None) -> bytes:
     from ..pdf import render  # reportlab loads when first printing, not at start
 
-    return render(session.store, case, form)
+    return render(session.store, case, form, review_round=review_round)
 
 
 def print_pdf(data: bytes, printer: QPrinter) -> int:
@@ -76,13 +77,15 @@ def print_form(
     form: str,
     parent: QWidget | None = None,
     printer: QPrinter | None = None,
+    review_round: int | None = None,
 ) -> bool:
     """打印: the system print dialog (or a given printer), then a timeline event."""
+    title = _form_title(form, review_round)
     pages = print_with_dialog(
-        parent, form_pdf(session, case, form), f"打印{_form_title(form)}", printer
+        parent, form_pdf(session, case, form, review_round), f"打印{title}", printer
     )
     if pages:
-        op.add_note(session.ctx(), case.id, f"打印{_form_title(form)}（{pages} 页）", kind="print")
+        op.record_output(session.ctx(), case.id, title, pages=pages)
     return bool(pages)
 
 
@@ -137,15 +140,15 @@ def export_form(
     form: str,
     parent: QWidget | None = None,
     target: Path | None = None,
+    review_round: int | None = None,
 ) -> Path | None:
     """导出PDF: save the form where the person chooses, then a timeline event."""
-    data = form_pdf(session, case, form)
+    title = _form_title(form, review_round)
+    data = form_pdf(session, case, form, review_round)
     if target is None:
-        target = choose_pdf_path(parent, f"{case.case_no}-{_form_title(form)}.pdf")
+        target = choose_pdf_path(parent, f"{case.case_no}-{title}.pdf")
         if target is None:
             return None
     target.write_bytes(data)
-    op.add_note(
-        session.ctx(), case.id, f"导出{_form_title(form)} PDF：{target.name}", kind="export"
-    )
+    op.record_output(session.ctx(), case.id, title, file_name=target.name)
     return target

@@ -23,9 +23,11 @@ from ..backup import (
     backup_folder,
     check_may_copy,
     list_backups,
+    record_copy,
     sqlite_files,
     take_backup,
 )
+from ..domain import Door
 from ..errors import ShowroomError
 from ..permissions import Action
 from .background import run_in_background
@@ -178,6 +180,9 @@ class DataTab(SettingsTab):
 
     def _backed_up(self, target: Path) -> None:
         self._backup_finished()
+        record_copy(
+            self.session.store, self.session.staff, Door.WINDOW, target, self.session.clock.now()
+        )
         QMessageBox.information(self, "备份完成", f"已备份到：{target}")
 
     def _backup_failed(self, failure: Exception) -> None:

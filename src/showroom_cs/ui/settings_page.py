@@ -200,7 +200,11 @@ class PinDialog(QDialog):
             return
         try:
             op.set_own_pin(
-                self.session.store, self.session.staff.id, self.new.text(), old_pin=self.old.text()
+                self.session.store,
+                self.session.clock,
+                self.session.staff.id,
+                self.new.text(),
+                old_pin=self.old.text(),
             )
         except ShowroomError as refusal:
             self.error.setText(refusal.message)

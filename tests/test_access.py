@@ -196,3 +196,29 @@ def test_unlocking_preselects_who_locked_and_follows_the_same_rule(qtbot, pins: 
     assert dt.timedelta(seconds=60) == dt.timedelta(
         seconds=op.wait_left(pins.store, pins.clock, pins.staff["李强"].id)
     )
+
+
+def test_managers_see_each_attempt_and_clear_a_wait_in_the_settings(qtbot, pins: Desk) -> None:  # type: ignore[no-untyped-def]
+    from showroom_cs.ui.session import Session
+    from showroom_cs.ui.settings_page import SettingsPage
+
+    for _ in range(5):
+        _wrong(pins, "孙丽", Door.UNLOCK)
+    page = SettingsPage(Session(pins.store, pins.clock, pins.staff["陈静"]))
+    qtbot.addWidget(page)
+    log = page.security.table
+    first = [log.item(0, column).text() for column in range(5)]
+    assert first == ["2026-11-23 10:00", "孙丽", "解锁", "暂停登录", "孙丽，等待 1 分钟"]
+    staff = page.staff
+    row = next(i for i, m in enumerate(staff.members) if m.name == "孙丽")
+    assert staff.table.item(row, 3).text() == "输错过多，等待 1 分钟"
+    staff.table.selectRow(row)
+    assert staff.clear_button.isEnabled()
+    staff.clear_button.click()
+    assert op.wait_left(pins.store, pins.clock, pins.staff["孙丽"].id) == 0
+    assert page.security.table.item(0, 4).text() == "解除孙丽的等待"
+    assert staff.table.item(row, 3).text() == "已设置" and not staff.clear_button.isEnabled()
+    clerk = SettingsPage(Session(pins.store, pins.clock, pins.staff["王芳"]))
+    qtbot.addWidget(clerk)
+    assert not clerk.security.table.isVisible()
+    assert "安全记录也只有他们可以查看" in clerk.security.note.text()

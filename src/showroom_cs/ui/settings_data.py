@@ -91,11 +91,20 @@ class DataTab(SettingsTab):
         self.keep_daily = _spin("keepDaily", settings.keep_daily, 1, 365, " 天")
         self.keep_monthly = _spin("keepMonthly", settings.keep_monthly, 0, 120, " 个月")
         self.idle = _spin("idleLock", settings.idle_lock_minutes, 1, 240, " 分钟")
-        for spin in (self.keep_daily, self.keep_monthly, self.idle):
+        self.pin_tries = _spin("pinTries", settings.pin_tries, 3, 20, " 次")
+        self.pin_first = _spin("pinFirstWait", settings.pin_first_wait_minutes, 1, 60, " 分钟")
+        self.pin_longest = _spin(
+            "pinLongestWait", settings.pin_longest_wait_minutes, 1, 24 * 60, " 分钟"
+        )
+        spins = (self.keep_daily, self.keep_monthly, self.idle)
+        for spin in (*spins, self.pin_tries, self.pin_first, self.pin_longest):
             spin.setEnabled(self.may_edit)
         form.addRow("每日备份保留", self.keep_daily)
         form.addRow("之后每月保留一份，共", self.keep_monthly)
         form.addRow("无操作自动锁屏", self.idle)
+        form.addRow("PIN 连续输错", self.pin_tries)
+        form.addRow("之后先等待", self.pin_first)
+        form.addRow("每再错一次等待加倍，最长", self.pin_longest)
         self.layout_.addLayout(form)
         copies = QHBoxLayout()
         self.backup_button = QPushButton("立即备份到…")
@@ -147,6 +156,9 @@ class DataTab(SettingsTab):
                 keep_daily=self.keep_daily.value(),
                 keep_monthly=self.keep_monthly.value(),
                 idle_lock_minutes=self.idle.value(),
+                pin_tries=self.pin_tries.value(),
+                pin_first_wait_minutes=self.pin_first.value(),
+                pin_longest_wait_minutes=self.pin_longest.value(),
             )
         )
 

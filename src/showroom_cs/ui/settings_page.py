@@ -87,12 +87,15 @@ class SettingsPage(QWidget):
         self.tabs.addTab(AccountTab(session), "我的账号")
         self.history = HistoryTab(session)
         self.tabs.addTab(self.history, "修改记录")
+        self.security = SecurityTab(session)
+        self.tabs.addTab(self.security, "安全记录")
         self.tabs.setCurrentIndex(min(current, self.tabs.count() - 1))
 
     def _saved(self) -> None:
         # Each tab edits its own settings and builds on the ones in force, so
-        # the others need no rebuilding; the record does.
+        # the others need no rebuilding; the records do.
         self.history.reload()
+        self.security.reload()
         self.settingsChanged.emit()
 
 
@@ -160,6 +163,57 @@ class HistoryTab(QWidget):
             for column, value in enumerate(
                 (f"{entry.at:%Y-%m-%d %H:%M}", entry.by, entry.item, entry.what)
             ):
+                self.table.setItem(number, column, QTableWidgetItem(value))
+        self.table.resizeRowsToContents()
+
+
+class SecurityTab(QWidget):
+    """安全记录: wrong PINs and waits at every door, a wait cleared, and what
+    left the shop (exports, copies, restores, command-line prints) — managers."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 12, 12, 12)
+        self.table = QTableWidget(0, 5)
+        self.table.setObjectName("securityLog")
+        self.table.setHorizontalHeaderLabels(("时间", "人员", "途径", "事项", "内容"))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        for column, width in enumerate((140, 80, 80, 110)):
+            self.table.setColumnWidth(column, width)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.note = QLabel()
+        self.note.setObjectName("muted")
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        layout.addWidget(self.table, 1)
+        self.reload()
+
+    def reload(self) -> None:
+        refused = refusal(self.session, Action.CHANGE_SETTINGS)
+        self.table.setVisible(refused is None)
+        if refused is not None:
+            self.note.setText(f"{refused}安全记录也只有他们可以查看。")
+            return
+        entries = op.audit_history(self.session.ctx())
+        self.note.setText(
+            "PIN 输错、暂停登录和解除等待，以及导出、备份、恢复和从命令行打印，都记在这里。"
+            if entries
+            else "还没有记录。PIN 输错、导出、备份、恢复等都会记在这里：谁、什么时候、从哪里。"
+        )
+        self.table.setRowCount(len(entries))
+        for number, entry in enumerate(entries):
+            values = (
+                f"{entry.at:%Y-%m-%d %H:%M}",
+                entry.by,
+                entry.door.label,
+                entry.action.label,
+                entry.detail,
+            )
+            for column, value in enumerate(values):
                 self.table.setItem(number, column, QTableWidgetItem(value))
         self.table.resizeRowsToContents()
 

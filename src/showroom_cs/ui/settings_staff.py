@@ -51,7 +51,9 @@ class StaffTab(SettingsTab):
         self.edit_button = self._button("修改…", "editStaff", self.edit)
         self.active_button = self._button("停用", "toggleStaff", self.toggle_active)
         self.pin_button = self._button("重置 PIN", "resetPin", self.reset_pin)
-        for button in (self.add_button, self.edit_button, self.active_button, self.pin_button):
+        self.clear_button = self._button("解除等待", "clearWait", self.clear_wait)
+        buttons = (self.add_button, self.edit_button, self.active_button, self.pin_button)
+        for button in (*buttons, self.clear_button):
             row.addWidget(button)
         row.addStretch(1)
         self.layout_.addLayout(row)
@@ -82,11 +84,18 @@ class StaffTab(SettingsTab):
                 member.name,
                 member.role.label,
                 "在职" if member.active else "已停用",
-                "已设置" if store.pin_hash(member.id) else "待本人设置",
+                self._pin_state(member),
             )
             for column, value in enumerate(values):
                 self.table.setItem(number, column, QTableWidgetItem(value))
         self._selection_changed()
+
+    def _pin_state(self, member: Staff) -> str:
+        store, clock = self.session.store, self.session.clock
+        if not store.pin_hash(member.id):
+            return "待本人设置"
+        waiting = op.wait_left(store, clock, member.id)
+        return f"输错过多，等待 {op.describe_wait(waiting)}" if waiting else "已设置"
 
     def selected(self) -> Staff | None:
         rows = self.table.selectionModel().selectedRows()
@@ -96,6 +105,16 @@ class StaffTab(SettingsTab):
         member = self.selected()
         for button in (self.edit_button, self.active_button, self.pin_button):
             gate(button, self.refusal, ready=member is not None, not_ready="请先在表格中选一位员工")
+        waiting = member is not None and op.wait_left(
+            self.session.store, self.session.clock, member.id
+        )
+        gate(
+            self.clear_button,
+            self.refusal,
+            ready=bool(waiting),
+            tip="让这位员工现在就可以再输入 PIN（会记入安全记录）",
+            not_ready="所选员工没有因 PIN 输错而在等待",
+        )
         self.active_button.setText("恢复" if member is not None and not member.active else "停用")
 
     def _run(self, action: Callable[[], object]) -> bool:
@@ -147,6 +166,11 @@ class StaffTab(SettingsTab):
         )
         if answer == QMessageBox.StandardButton.Yes:
             self._run(lambda: op.reset_pin(self.session.ctx(), member.id))
+
+    def clear_wait(self) -> None:
+        member = self.selected()
+        if member is not None:
+            self._run(lambda: op.clear_wait(self.session.ctx(), member.id))
 
 
 class StaffDialog(QDialog):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,3 +120,11 @@ def desk(store: Store, clock: FixedClock) -> Desk:
 @pytest.fixture
 def make_draft() -> Callable[..., CaseDraft]:
     return draft
+
+
+def sqlite_error(name: str, english: str, kind: type = sqlite3.OperationalError) -> Exception:
+    """The exception sqlite3 raises for the error `name` (SQLITE_IOERR …), code and all."""
+    error = kind(english)
+    error.sqlite_errorcode = getattr(sqlite3, name)
+    error.sqlite_errorname = name
+    return error

@@ -14,7 +14,7 @@ from showroom_cs.errors import RuleError
 from showroom_cs.operations import attachments
 from showroom_cs.store import Store, StoreError
 
-from .conftest import START, Desk, make_desk
+from .conftest import START, Desk, make_desk, sqlite_error
 from .walk import to_closed
 
 PHOTO = bytes(range(256)) * 40  # 10 KB that is not text
@@ -89,7 +89,7 @@ def test_a_failed_save_removes_the_copied_file(
     case = file_desk.register()
 
     def power_cut(*args: object, **kwargs: object) -> None:
-        raise sqlite3.OperationalError("disk I/O error")
+        raise sqlite_error("SQLITE_IOERR_WRITE", "disk I/O error")
 
     monkeypatch.setattr(attachments, "commit", power_cut)
     with pytest.raises(StoreError):

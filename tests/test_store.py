@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -23,10 +25,10 @@ from showroom_cs.store import (
     NotADatabase,
     Store,
 )
-from showroom_cs.store.errors import translate
+from showroom_cs.store.errors import CannotOpen, DiskTrouble, UnknownStoreError, translate
 from showroom_cs.store.migrations import MIGRATION_NAMES, MIGRATIONS
 
-from .conftest import START, make_desk
+from .conftest import START, make_desk, sqlite_error
 from .invariants import all_problems
 from .walk import to_closed, to_in_progress
 
@@ -208,23 +210,88 @@ def test_a_second_writer_gets_a_locked_message_and_nothing_is_half_saved(tmp_pat
     other.execute("BEGIN IMMEDIATE")
     blocked = sqlite3.connect(path, timeout=0.1, isolation_level=None)
     waiting = Store(Database(blocked, execute_plugins=False), path)
+    waiting.write_wait_s = 0.3  # waits its turn that long, trying again, then gives up
+    began = time.perf_counter()
     with pytest.raises(DatabaseLocked, match="另一个程序占用"), waiting.transaction():
         waiting.execute("UPDATE cases SET description = 'x'")
+    assert 0.3 <= time.perf_counter() - began < 2
     other.execute("ROLLBACK")
     assert store.scalar("SELECT COUNT(*) FROM cases WHERE description = 'x'") == 0
 
 
-def test_environment_errors_are_translated_and_bugs_are_not() -> None:
-    assert isinstance(translate(sqlite3.OperationalError("database or disk is full")), DiskFull)
-    assert isinstance(translate(sqlite3.OperationalError("database is locked")), DatabaseLocked)
-    assert isinstance(
-        translate(sqlite3.OperationalError("attempt to write a readonly database")),
-        DatabaseReadOnly,
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("SQLITE_BUSY", DatabaseLocked),
+        ("SQLITE_BUSY_SNAPSHOT", DatabaseLocked),
+        ("SQLITE_LOCKED", DatabaseLocked),
+        ("SQLITE_READONLY", DatabaseReadOnly),
+        ("SQLITE_READONLY_DBMOVED", DatabaseReadOnly),
+        ("SQLITE_PERM", DatabaseReadOnly),
+        ("SQLITE_FULL", DiskFull),
+        ("SQLITE_CANTOPEN", CannotOpen),
+        ("SQLITE_CANTOPEN_ISDIR", CannotOpen),
+        ("SQLITE_NOTADB", NotADatabase),
+        ("SQLITE_CORRUPT", NotADatabase),
+        ("SQLITE_IOERR_WRITE", DiskTrouble),
+        ("SQLITE_NOMEM", UnknownStoreError),
+        ("SQLITE_PROTOCOL", UnknownStoreError),
+    ],
+)
+def test_each_store_error_is_told_by_its_code_not_its_words(code: str, expected: type) -> None:
+    # The English says something else on purpose: only the code may count.
+    translated = translate(sqlite_error(code, "database is locked or disk is full"), "/x/cases.db")
+    assert isinstance(translated, expected)
+    assert re.search(r"[\u4e00-\u9fff]", translated.message)
+    assert "刚才的操作没有保存" in translated.message or expected in (
+        NotADatabase,
+        CannotOpen,
     )
-    assert isinstance(translate(sqlite3.DatabaseError("file is not a database")), NotADatabase)
+
+
+def test_bugs_stay_bugs_and_unknown_failures_are_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert translate(sqlite_error("SQLITE_ERROR", "database is locked")) is None
+    assert translate(sqlite_error("SQLITE_CONSTRAINT", "disk is full")) is None
+    assert translate(sqlite3.ProgrammingError("Cannot operate on a closed database.")) is None
     assert isinstance(translate(OSError(28, "No space left on device")), DiskFull)
-    assert translate(sqlite3.OperationalError("no such column: x")) is None
-    assert "磁盘空间已满" in DiskFull().message
+    unknown = translate(sqlite_error("SQLITE_NOMEM", "out of memory"))
+    assert isinstance(unknown, UnknownStoreError) and "SQLITE_NOMEM" in unknown.message
+    store = Store.open(tmp_path / "cases.db")
+    with caplog.at_level("ERROR"):
+        assert isinstance(
+            store._translated(sqlite_error("SQLITE_NOMEM", "out of memory")),
+            UnknownStoreError,
+        )
+    assert "out of memory" in caplog.text  # the detail is in the log
+    store.close()
+
+
+def test_real_failures_are_told_by_their_codes(tmp_path: Path) -> None:
+    path = tmp_path / "cases.db"
+    Store.open(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError) as busy:
+        other.execute("BEGIN IMMEDIATE")
+    assert isinstance(translate(busy.value), DatabaseLocked)
+    holder.execute("ROLLBACK")
+    reader = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    with pytest.raises(sqlite3.OperationalError) as readonly:
+        reader.execute("CREATE TABLE x (a)")
+    assert isinstance(translate(readonly.value), DatabaseReadOnly)
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"x" * 8192)
+    with pytest.raises(sqlite3.DatabaseError) as notadb:
+        sqlite3.connect(garbage).execute("SELECT * FROM sqlite_master")
+    assert isinstance(translate(notadb.value), NotADatabase)
+    with pytest.raises(sqlite3.OperationalError) as cannot:
+        sqlite3.connect(tmp_path / "no" / "such" / "folder.db")
+    assert isinstance(translate(cannot.value), CannotOpen)
+    for conn in (holder, other, reader):
+        conn.close()
 
 
 def test_a_failure_mid_operation_leaves_no_trace(desk) -> None:  # type: ignore[no-untyped-def]

@@ -46,6 +46,8 @@ Timer = Callable[[], object]
 # The longest the window may stop answering during a search (about what a
 # hand on the mouse starts to notice).
 UI_PAUSE_LIMIT_MS = 100.0
+# The longest a save may wait for another program's write before the clerk notices.
+WRITE_WAIT_LIMIT_MS = 1000.0
 TICK_MS = 10  # the probe's timer, ticking while the search runs
 
 
@@ -530,6 +532,25 @@ def _window_rows(db: Path, repeats: int) -> list[Row]:
     return [startup, memory, responsive]
 
 
+def _writers_row(folder: Path, writes: int) -> Row:
+    """Four programs writing one file at once (two counters, an export, notes
+    with backups): the longest any write waited for its turn."""
+    from .bench_writers import prepare, run_writers, spread
+
+    db = folder / "writers.db"
+    prepare(db)
+    writers = run_writers(db, writes=writes)
+    means = " / ".join(f"{w.mean_ms:.1f}" for w in writers)
+    return Row(
+        f"4 个程序同时写入（各 {writes} 次）最长等待",
+        WRITE_WAIT_LIMIT_MS,
+        [w.slowest_ms for w in writers],
+        [w.mean_ms for w in writers],
+        note=f"底线列为各程序平均等待 {means} ms，相差 {spread(writers):.1f} 倍；目标为绝对毫秒",
+        absolute=True,
+    )
+
+
 # ------------------------------------------------------------ running
 
 
@@ -549,6 +570,7 @@ def run_bench(cases: int, *, quick: bool, folder: Path | None = None) -> list[Ro
             raw.close()
             store.close()
         rows += _window_rows(db, 2 if quick else 3)
+        rows.append(_writers_row(Path(scratch), 200 if quick else 500))
     return rows
 
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import random
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +34,15 @@ from ..domain import (
 from ..errors import NotFound
 from ..settings import Settings, settings_from_rows, settings_to_rows
 from . import rows as r
-from .errors import NewerSchema, NotADatabase, StoreError, translate
+from .errors import (
+    DiskTrouble,
+    NewerSchema,
+    NotADatabase,
+    StoreError,
+    UnknownStoreError,
+    is_busy,
+    translate,
+)
 from .migrations import MIGRATION_NAMES, MIGRATIONS, SCHEMA_VERSION
 
 # WAL + synchronous=FULL: every commit is on disk before the save returns, so
@@ -44,8 +55,15 @@ PRAGMAS = (
     "PRAGMA synchronous = FULL",
     "PRAGMA foreign_keys = ON",
 )
+# Reads and the commit itself wait this long for a busy file (rarely needed in WAL).
 BUSY_TIMEOUT_S = 5.0
+# A write waits its turn this long at most, trying again after a random sleep
+# of up to RETRY_BASE_S doubled per try, never more than RETRY_CAP_S.
+WRITE_WAIT_S = 15.0
+RETRY_BASE_S = 0.001
+RETRY_CAP_S = 0.010
 SQLITE_HEADER = b"SQLite format 3\x00"
+log = logging.getLogger(__name__)
 
 
 class Store:
@@ -57,6 +75,8 @@ class Store:
         self._settings: Settings | None = None
         self._staff: dict[int, Staff] = {}
         self._depth = 0
+        self.last_write_wait = 0.0  # seconds the last transaction waited for the file
+        self.write_wait_s = WRITE_WAIT_S
 
     # ------------------------------------------------------------ opening
 
@@ -137,10 +157,10 @@ class Store:
         """
         conn = self.db.conn
         savepoint = f"sp{self._depth}"
-        try:
-            conn.execute("BEGIN IMMEDIATE" if self._depth == 0 else f"SAVEPOINT {savepoint}")
-        except sqlite3.Error as exc:
-            raise self._translated(exc) from exc
+        if self._depth == 0:
+            self._begin_write()
+        else:
+            conn.execute(f"SAVEPOINT {savepoint}")
         self._depth += 1
         try:
             yield
@@ -158,6 +178,37 @@ class Store:
                 self._rollback(savepoint)
                 raise self._translated(exc) from exc
 
+    def _begin_write(self) -> None:
+        """Take the write lock, waiting in line with the other programs on the file.
+
+        SQLite's own busy handler sleeps ever longer (up to 100 ms a try), so
+        a writer that has waited long tries least often and a fresh one
+        overtakes it: some writes waited seconds while others went straight
+        through. Here every waiter tries again after a short random sleep
+        (full jitter, capped), so the lock goes to whoever asks next, however
+        long they have waited, within a bounded time; after that the person
+        is told the file is busy and nothing was written.
+        """
+        conn = self.db.conn
+        started = time.perf_counter()
+        attempt = 0
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    break
+                except sqlite3.OperationalError as exc:
+                    waited = time.perf_counter() - started
+                    if not is_busy(exc) or waited >= self.write_wait_s:
+                        raise self._translated(exc) from exc
+                    ceiling = min(RETRY_CAP_S, RETRY_BASE_S * 2 ** min(attempt, 16))
+                    time.sleep(random.uniform(0, ceiling))
+                    attempt += 1
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        self.last_write_wait = time.perf_counter() - started
+
     def _rollback(self, savepoint: str) -> None:
         # Cached settings or staff may hold what is being rolled back.
         self._settings = None
@@ -172,7 +223,11 @@ class Store:
             conn.execute(f"RELEASE {savepoint}")
 
     def _translated(self, exc: BaseException) -> BaseException:
-        return translate(exc, str(self.path or "")) or exc
+        translated = translate(exc, str(self.path or ""))
+        if isinstance(translated, UnknownStoreError | DiskTrouble):
+            # The person sees Chinese; whoever helps them needs the original.
+            log.error("database failure on %s: %r", self.path, exc)
+        return translated or exc
 
     @property
     def in_transaction(self) -> bool:

@@ -53,6 +53,26 @@ class CannotOpen(StoreError):
         super().__init__(f"无法打开{where}：文件夹不存在或没有写入权限。请检查路径与权限后重试。")
 
 
+class DiskTrouble(StoreError):
+    def __init__(self, path: str = "") -> None:
+        where = f"「{path}」" if path else "数据库文件"
+        super().__init__(
+            f"读写{where}时磁盘出错（可能是U盘被拔出、网络盘断开或磁盘损坏）。"
+            "请检查磁盘后重试；刚才的操作没有保存。"
+        )
+
+
+class UnknownStoreError(StoreError):
+    """A failure of the database that has no message of its own yet."""
+
+    def __init__(self, code_name: str) -> None:
+        super().__init__(
+            f"数据库出错（{code_name}），刚才的操作没有保存。请重试；"
+            "如果再次出现，请把日志文件发给技术支持（详情已记入日志）。"
+        )
+        self.code_name = code_name
+
+
 class NewerSchema(StoreError):
     def __init__(self, found: int, known: int) -> None:
         super().__init__(
@@ -61,24 +81,36 @@ class NewerSchema(StoreError):
         )
 
 
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Another program holds the file (SQLITE_BUSY or SQLITE_LOCKED, any variant)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 def translate(exc: BaseException, path: str = "") -> StoreError | None:
-    """The StoreError matching a sqlite3 or OS failure, or None for anything else."""
-    text = str(exc).lower()
-    if isinstance(exc, sqlite3.OperationalError):
-        if "locked" in text or "busy" in text:
+    """The StoreError for a sqlite3 or OS failure, told by its error code (never
+    by the English text, which varies with versions and platforms), or None
+    for what is a bug (a misused connection, a constraint our own code broke)."""
+    if isinstance(exc, sqlite3.Error):
+        code = getattr(exc, "sqlite_errorcode", None)
+        if code is None:
+            return None  # raised by Python's module itself: a programming error
+        primary = code & 0xFF
+        if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
             return DatabaseLocked()
-        if "readonly" in text or "read-only" in text:
+        if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH):
             return DatabaseReadOnly()
-        if "disk is full" in text or "database or disk is full" in text:
+        if primary == sqlite3.SQLITE_FULL:
             return DiskFull()
-        if "unable to open" in text:
+        if primary == sqlite3.SQLITE_CANTOPEN:
             return CannotOpen(path)
-        if "disk i/o error" in text:
-            return DiskFull() if _disk_is_full(path) else CannotOpen(path)
-    if isinstance(exc, sqlite3.DatabaseError) and (
-        "not a database" in text or "malformed" in text or "encrypted" in text
-    ):
-        return NotADatabase(path)
+        if primary in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+            return NotADatabase(path)
+        if primary == sqlite3.SQLITE_IOERR:
+            return DiskFull() if _disk_is_full(path) else DiskTrouble(path)
+        if primary in _BUGS:
+            return None
+        return UnknownStoreError(getattr(exc, "sqlite_errorname", str(code)))
     if isinstance(exc, OSError):
         if exc.errno == errno.ENOSPC:
             return DiskFull()
@@ -86,6 +118,20 @@ def translate(exc: BaseException, path: str = "") -> StoreError | None:
             return DatabaseReadOnly()
         return CannotOpen(path)
     return None
+
+
+# Codes that mean our own code is wrong, not the PC: they stay bugs (logged,
+# and shown by the window's error handler in Chinese).
+_BUGS = frozenset(
+    {
+        sqlite3.SQLITE_ERROR,  # SQL the code wrote wrongly
+        sqlite3.SQLITE_CONSTRAINT,  # a rule of the schema the code broke
+        sqlite3.SQLITE_MISUSE,
+        sqlite3.SQLITE_RANGE,
+        sqlite3.SQLITE_MISMATCH,
+        sqlite3.SQLITE_TOOBIG,
+    }
+)
 
 
 def _disk_is_full(path: str) -> bool:

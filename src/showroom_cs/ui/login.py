@@ -131,6 +131,10 @@ class LoginDialog(QDialog):
                 self.error.hide()
                 self.pin.setFocus()
 
+    def done(self, result: int) -> None:
+        self.countdown.stop()  # nothing to count down for once the dialog is gone
+        super().done(result)
+
     def submit(self) -> None:
         staff_id = self.who.currentData()
         try:

@@ -157,6 +157,7 @@ def test_a_typed_name_never_tells_whether_the_person_exists(pins: Desk) -> None:
 def test_the_login_shows_the_wait_and_disables_the_button_until_it_ends(qtbot, pins: Desk) -> None:  # type: ignore[no-untyped-def]
     dialog = LoginDialog(pins.store, pins.clock)
     qtbot.addWidget(dialog)
+    dialog.show()
     who = dialog.findChild(QComboBox, "who")
     who.setCurrentIndex(who.findData(pins.staff["王芳"].id))
     for _ in range(5):

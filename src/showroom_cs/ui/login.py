@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -123,7 +124,8 @@ class LoginDialog(QDialog):
                 self.error.setText(f"PIN 连续输错次数过多，请 {op.describe_wait(left)}后再试。")
             self.error.show()
             self.ok.setToolTip("等待结束后才能再试")
-            self.countdown.start()
+            if self.isVisible():  # ticks only while someone can see it
+                self.countdown.start()
         else:
             self.countdown.stop()
             self.ok.setToolTip("")
@@ -131,9 +133,13 @@ class LoginDialog(QDialog):
                 self.error.hide()
                 self.pin.setFocus()
 
-    def done(self, result: int) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._show_wait()
+
+    def hideEvent(self, event: QHideEvent) -> None:
         self.countdown.stop()  # nothing to count down for once the dialog is gone
-        super().done(result)
+        super().hideEvent(event)
 
     def submit(self) -> None:
         staff_id = self.who.currentData()

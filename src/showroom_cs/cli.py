@@ -9,6 +9,7 @@ showroom-cs backup --db PATH --out DIR
 showroom-cs restore --db PATH FILE
 showroom-cs selftest --db NEW.db [--no-window]
 showroom-cs bench [--cases 100000] [--quick]
+showroom-cs hq load|report|regions …        head office (the optional hq extra)
 showroom-cs --version
 """
 
@@ -86,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--quick", action="store_true", help="快速：较少案件和重复次数")
     bench.add_argument("--dir", type=Path, default=None, help="放临时数据库的文件夹")
+    hq = commands.add_parser(
+        "hq", help="总部：载入连锁各门店的周报、生成汇总报告（需安装 hq 扩展）", add_help=False
+    )
+    hq.add_argument("hq_args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -114,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _bench(args.cases, quick=args.quick, folder=args.dir)
         if args.command == "selftest":
             return _selftest(args.target, window=not args.no_window)
+        if args.command == "hq":
+            return _hq(args.hq_args)
         return _run_app(args.db, demo=args.demo)
     except ShowroomError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
@@ -401,6 +408,27 @@ def _selftest(target: Path, *, window: bool) -> int:
     verdict = "自检通过" if passed else "自检失败"
     print(f"{verdict}（{time.perf_counter() - started:.1f} 秒，showroom-cs {__version__}）")
     return 0 if passed else 1
+
+
+# What `pip install "showroom-cs[hq]"` adds; the counter app needs none of it.
+HQ_MODULES = frozenset({"duckdb", "openpyxl"})
+
+
+def _hq(argv: list[str]) -> int:
+    """Head office's commands, imported only when asked for."""
+    try:
+        from .hq.cli import main as hq_main
+    except ImportError as exc:
+        # A bundle for the counter leaves the whole package out.
+        if exc.name not in HQ_MODULES and not str(exc.name).startswith("showroom_cs.hq"):
+            raise
+        print(
+            f"错误：总部功能需要 {exc.name}，本机尚未安装。请先安装可选组件：\n"
+            '    pip install "showroom-cs[hq]"',
+            file=sys.stderr,
+        )
+        return 2
+    return hq_main(argv or ["--help"])
 
 
 def _run_app(db: Path | None, *, demo: bool) -> int:

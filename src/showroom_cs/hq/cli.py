@@ -17,9 +17,6 @@ from typing import TextIO
 
 from ..errors import ShowroomError
 from .load import STATUS_LABELS, connect, load, set_regions
-from .report import chain_report, parse_weeks
-from .report_pdf import render_report
-from .xlsx import write_xlsx
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -117,6 +114,11 @@ def _load(folder: Path, db: Path, regions: Path | None, *, allow_full: bool) -> 
 
 
 def _report(db: Path, weeks: str, out: Path, regions: Path | None) -> int:
+    # The report's writers (reportlab, openpyxl) load only for a report.
+    from .report import chain_report, parse_weeks
+    from .report_pdf import render_report
+    from .xlsx import write_xlsx
+
     if not db.exists():
         print(f"错误：找不到数据库文件 {db}", file=sys.stderr)
         return 2

@@ -414,3 +414,30 @@ sys.exit(main(['hq', 'load', 'x', '--db', 'y']))
     )
     assert done.returncode == 2, done.stderr
     assert 'pip install "showroom-cs[hq]"' in done.stderr and "duckdb" in done.stderr
+
+
+def test_the_progress_bar_shows_files_per_second_on_a_terminal_only() -> None:
+    import io
+
+    from showroom_cs.hq.cli import ProgressBar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, log = Terminal(), io.StringIO()
+    for stream in (terminal, log):
+        bar = ProgressBar(stream)
+        bar(250, 1000, "检查")
+        bar(1000, 1000, "检查")
+        bar(500, 500, "载入")
+        bar.close()
+    lines = terminal.getvalue().split("\n")
+    assert (
+        lines[0].startswith("\r检查 [#######")
+        and "\r检查 [" + "#" * 30 + "] 1000/1000 个文件，" in lines[0]
+    )
+    assert lines[1].startswith("\r载入 [" + "#" * 30 + "] 500/500 个文件，") and lines[1].endswith(
+        "个/秒 "
+    )
+    assert log.getvalue() == ""  # a log or a pipe gets the per-file report only

@@ -419,12 +419,14 @@ def _hq(argv: list[str]) -> int:
     try:
         from .hq.cli import main as hq_main
     except ImportError as exc:
-        # A bundle for the counter leaves the whole package out.
-        if exc.name not in HQ_MODULES and not str(exc.name).startswith("showroom_cs.hq"):
+        if str(exc.name).startswith("showroom_cs.hq"):  # the shop's bundle leaves it out
+            missing = "门店安装包不含总部功能"
+        elif exc.name in HQ_MODULES:
+            missing = f"总部功能需要 {exc.name}，本机尚未安装"
+        else:
             raise
         print(
-            f"错误：总部功能需要 {exc.name}，本机尚未安装。请先安装可选组件：\n"
-            '    pip install "showroom-cs[hq]"',
+            f'错误：{missing}。请在总部的电脑上安装可选组件：\n    pip install "showroom-cs[hq]"',
             file=sys.stderr,
         )
         return 2

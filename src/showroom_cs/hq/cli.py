@@ -101,7 +101,8 @@ def _load(folder: Path, db: Path, regions: Path | None, *, allow_full: bool) -> 
     finally:
         con.close()
     for item in result.files:
-        where = item.path.relative_to(folder) if item.path.is_relative_to(folder) else item.path
+        root = folder.resolve()
+        where = item.path.relative_to(root) if item.path.is_relative_to(root) else item.path
         detail = f"：{item.detail}" if item.detail else ""
         print(f"[{STATUS_LABELS[item.status]}] {where}{detail}")
     seconds = time.perf_counter() - began

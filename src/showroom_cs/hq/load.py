@@ -138,7 +138,8 @@ def load(
     batch_files: int = BATCH_FILES,
 ) -> LoadResult:
     """Load every new or changed weekly file under `folder`; see the module's docstring."""
-    paths = weekly_paths(folder)
+    # Absolute paths: the same file is known however the folder was named.
+    paths = weekly_paths(folder.resolve())
     seen = {
         row[0]: (row[1], row[2], row[3]) for row in con.execute("SELECT * FROM paths").fetchall()
     }

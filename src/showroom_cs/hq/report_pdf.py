@@ -192,7 +192,8 @@ def _top_chart(counted: Counted, title: str) -> Drawing:
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 90, 8, CHART_W - 120, CHART_H - 30
     chart.data = [[n for _label, n in reversed(top)]]
-    chart.categoryAxis.categoryNames = [label for label, _n in reversed(top)]
+    # A showroom's own long label is cut to what the chart's margin holds.
+    chart.categoryAxis.categoryNames = [label[:9] for label, _n in reversed(top)]
     chart.valueAxis.valueMin = 0
     chart.bars[0].fillColor = BLUE
     chart.bars.strokeColor = None

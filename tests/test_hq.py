@@ -35,7 +35,13 @@ from showroom_cs.export import (  # noqa: E402
 )
 from showroom_cs.hq.chain import broken_files, generate_chain, resend  # noqa: E402
 from showroom_cs.hq.load import connect, load, set_regions  # noqa: E402
-from showroom_cs.hq.report import FIGURE_COLUMNS, LIMITS, ChainReport, chain_report  # noqa: E402
+from showroom_cs.hq.report import (  # noqa: E402
+    FIGURE_COLUMNS,
+    LIMITS,
+    ChainReport,
+    chain_report,
+    weeks_between,
+)
 
 from .conftest import Desk  # noqa: E402
 
@@ -119,6 +125,8 @@ def plain_report(
     }
     categories: dict[tuple[str, str], int] = {}
     causes: dict[tuple[str, str], int] = {}
+    received_by_week: dict[str, int] = {}
+    closed_by_week: dict[str, list[bool]] = {}
     for r in rows:
         received = time(r[K["received_at"]])
         assert received is not None
@@ -126,7 +134,11 @@ def plain_report(
             key = r[K["category_key"]] or r[K["category"]]  # version 1: the label
             week = f"{received.isocalendar()[0]}-W{received.isocalendar()[1]:02d}"
             categories[(week, key)] = categories.get((week, key), 0) + 1
+            received_by_week[week] = received_by_week.get(week, 0) + 1
         closed = time(r[K["closed_at"]])
+        if r[K["stage"]] == "已结案" and closed and start <= closed < end:
+            week = f"{closed.isocalendar()[0]}-W{closed.isocalendar()[1]:02d}"
+            closed_by_week.setdefault(week, []).append(r[K["overdue"]] == "否")
         if r[K["stage"]] == "已结案" and r[K["cause_key"]] and closed and start <= closed < end:
             week = f"{closed.isocalendar()[0]}-W{closed.isocalendar()[1]:02d}"
             causes[(week, r[K["cause_key"]])] = causes.get((week, r[K["cause_key"]]), 0) + 1
@@ -136,6 +148,14 @@ def plain_report(
         "chain": figures(rows),
         "categories": categories,
         "causes": causes,
+        "weekly": {
+            week: (
+                received_by_week.get(week, 0),
+                len(closed_by_week.get(week, [])),
+                statistics.mean(closed_by_week[week]) if closed_by_week.get(week) else None,
+            )
+            for week in weeks_between(first, last)
+        },
     }
 
 
@@ -164,6 +184,10 @@ def assert_report_matches(report: ChainReport, expected: dict[str, Any]) -> None
         assert_same(figures, expected["regions"][name], name)
     assert {(w, k): n for w, k, _l, n in report.categories.rows} == expected["categories"]
     assert {(w, k): n for w, k, _l, n in report.causes.rows} == expected["causes"]
+    weekly = {w: (received, closed, rate) for w, received, closed, rate in report.weekly.rows}
+    assert list(weekly) == list(expected["weekly"])
+    for week, figures in weekly.items():
+        assert figures == pytest.approx(expected["weekly"][week]), week
 
 
 def current_files(paths: list[Path]) -> dict[tuple[str, str], list[list[str]]]:

@@ -23,17 +23,20 @@ NO_REGION = "未分区"
 LIMITS = tuple(kind.label for kind in ClockKind)
 _SCORE = " ".join(f"WHEN '{label}' THEN {value}" for value, label in SATISFACTION_LABELS.items())
 
-# Each case once, as it stood in the latest week of the range that holds it.
+# Each case once, as it stood in the latest week of the range that holds it:
+# made once per report, every figure is counted from it.
 _LATEST = f"""
-WITH latest AS (
-    SELECT r.*, coalesce(g.region, '未分区') AS region,
+CREATE OR REPLACE TEMP TABLE hq_latest AS
+    SELECT r.showroom_code, r.case_no, r.week, r.received_at, r.category, r.category_key,
+           r.cause, r.cause_key, r.stage, r.valid, r.overdue, r.close_days, r.closed_at,
+           r.satisfaction, r.escalation,
+           coalesce(g.region, '未分区') AS region,
            CASE r.satisfaction {_SCORE} END AS score,
            string_split(coalesce(r.clocks, ''), '、') AS had,
            string_split(coalesce(r.overdue_clocks, ''), '、') AS missed
     FROM weekly_rows r LEFT JOIN regions g USING (showroom_code)
     WHERE r.week BETWEEN $first AND $last
     QUALIFY row_number() OVER (PARTITION BY r.showroom_code, r.case_no ORDER BY r.week DESC) = 1
-)
 """
 
 
@@ -48,9 +51,7 @@ def _limit_columns() -> str:
     return ",\n".join(parts)
 
 
-_FIGURES = (
-    _LATEST
-    + f"""
+_FIGURES = f"""
 SELECT {{group}} AS grp,
        count(*) AS cases,
        count(*) FILTER (WHERE received_at >= $start AND received_at < $end) AS received,
@@ -64,9 +65,8 @@ SELECT {{group}} AS grp,
        count(score) AS rated,
        count(*) FILTER (WHERE escalation IS NOT NULL
                           AND escalation <> '{EscalationLevel.CLERK.label}') AS escalated
-FROM latest GROUP BY ALL
+FROM hq_latest GROUP BY ALL
 """
-)
 
 FIGURE_COLUMNS = (
     "案件数",
@@ -187,8 +187,24 @@ def chain_report(
 ) -> ChainReport:
     """The report's figures for the weeks `first`..`last` (both included)."""
     weeks = weeks_between(first, last)
+    con.execute(_LATEST, {"first": first, "last": last})
+    try:
+        return _report(con, first, last, weeks, today=today, now=now)
+    finally:
+        con.execute("DROP TABLE IF EXISTS hq_latest")
+
+
+def _report(
+    con: duckdb.DuckDBPyConnection,
+    first: str,
+    last: str,
+    weeks: list[str],
+    *,
+    today: dt.date,
+    now: dt.datetime,
+) -> ChainReport:
     start, end = week_bounds(first)[0], week_bounds(last)[1]
-    params = {"first": first, "last": last, "start": start, "end": end}
+    params = {"start": start, "end": end}
     by_room = _figures(con, "showroom_code", params)
     by_region = _figures(con, "region", params)
     chain = _figures(con, "'全连锁'", params).get("全连锁", _empty())
@@ -217,7 +233,10 @@ def chain_report(
         missing_rows += [(code, region, w) for w in expected if (code, w) not in received]
         figures = by_room.get(code, _empty())
         room_rows.append((code, region, got, len(expected), *(figures[c] for c in FIGURE_COLUMNS)))
-    region_names = sorted(set(by_region) | {regions.get(c, NO_REGION) for c in rooms})
+    region_names = sorted(
+        set(by_region) | {regions.get(c, NO_REGION) for c in rooms},
+        key=lambda name: (name == NO_REGION, name),
+    )
     region_rows = [
         (
             name,
@@ -295,10 +314,9 @@ def _counted(
 ) -> list[tuple[str, str, str, int]]:
     """Cases per week of `when` and `key`; a key's label is the one most used."""
     rows = con.execute(
-        _LATEST
-        + f"""
+        f"""
         SELECT {_ISO_WEEK.format(c=when)} AS wk, {key}, mode({label}), count(*)
-        FROM latest WHERE {when} >= $start AND {when} < $end AND {key} IS NOT NULL {extra}
+        FROM hq_latest WHERE {when} >= $start AND {when} < $end AND {key} IS NOT NULL {extra}
         GROUP BY ALL ORDER BY wk, {key}
         """,
         params,
@@ -311,7 +329,7 @@ def _weekly(
 ) -> list[tuple[Any, ...]]:
     received = dict(
         con.execute(
-            _LATEST + f"SELECT {_ISO_WEEK.format(c='received_at')}, count(*) FROM latest "
+            f"SELECT {_ISO_WEEK.format(c='received_at')}, count(*) FROM hq_latest "
             "WHERE received_at >= $start AND received_at < $end GROUP BY ALL",
             params,
         ).fetchall()
@@ -319,8 +337,8 @@ def _weekly(
     closed = {
         w: (n, on_time)
         for w, n, on_time in con.execute(
-            _LATEST + f"SELECT {_ISO_WEEK.format(c='closed_at')}, count(*), "
-            "count(*) FILTER (WHERE overdue = '否') FROM latest "
+            f"SELECT {_ISO_WEEK.format(c='closed_at')}, count(*), "
+            "count(*) FILTER (WHERE overdue = '否') FROM hq_latest "
             f"WHERE closed_at >= $start AND closed_at < $end AND stage = '{Stage.CLOSED.label}' "
             "GROUP BY ALL",
             params,

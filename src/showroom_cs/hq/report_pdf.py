@@ -17,6 +17,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -104,7 +105,7 @@ def _headline(report: ChainReport) -> Table:
     counts = report.headline
     width = BODY_WIDTH / len(counts)
     table = Table(
-        [[_text(label, "label") for label, _ in counts], [_text(v, "count") for _, v in counts]],
+        [[_text(label, "label") for label, _ in counts], [_fitted(v, width) for _, v in counts]],
         colWidths=[width] * len(counts),
     )
     table.setStyle(
@@ -120,6 +121,15 @@ def _headline(report: ChainReport) -> Table:
         )
     )
     return table
+
+
+def _fitted(text: str, width: float) -> Paragraph:
+    """A headline figure on one line: smaller type when it is long (24000 / 24000)."""
+    size = 16.0
+    while size > 8 and pdfmetrics.stringWidth(text, FONT, size) > width - 10:
+        size -= 1
+    style = ParagraphStyle("fitted", parent=_STYLE["count"], fontSize=size)
+    return Paragraph(escape(printable(text)), style)
 
 
 CHART_W, CHART_H = BODY_WIDTH / 2 - 4 * mm, 54 * mm

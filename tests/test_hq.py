@@ -465,3 +465,24 @@ def test_the_progress_bar_shows_files_per_second_on_a_terminal_only() -> None:
         "个/秒 "
     )
     assert log.getvalue() == ""  # a log or a pipe gets the per-file report only
+
+
+def test_an_empty_database_a_busy_one_and_a_foreign_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from showroom_cs.errors import RuleError
+    from showroom_cs.hq.load import HqBusy
+
+    db = tmp_path / "hq.duckdb"
+    connect(db).close()
+    args = ["hq", "report", "--db", str(db), "--weeks", "2026-W40..2026-W41"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    assert "门店 0，周报文件 0 / 0，案件 0" in capsys.readouterr().out
+    held = connect(db)
+    with pytest.raises(HqBusy, match="正被其他程序"):
+        connect(db, read_only=True)
+    held.close()
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).execute("CREATE TABLE t (a INT)").close()
+    with pytest.raises(RuleError, match="不是本程序的总部数据库"):
+        connect(other, read_only=True)

@@ -124,10 +124,14 @@ def _report(db: Path, weeks: str, out: Path, regions: Path | None) -> int:
         print(f"错误：找不到数据库文件 {db}", file=sys.stderr)
         return 2
     first, last = parse_weeks(weeks)
-    con = connect(db)
-    try:
-        if regions is not None:
+    if regions is not None:
+        con = connect(db)
+        try:
             print(f"区域表：{set_regions(con, regions)} 个门店")
+        finally:
+            con.close()
+    con = connect(db, read_only=True)
+    try:
         now = dt.datetime.now().replace(microsecond=0)
         report = chain_report(con, first, last, today=now.date(), now=now)
     finally:

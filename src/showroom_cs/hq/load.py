@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..errors import ShowroomError
 from ..export import HEADER_V1, csv_bytes, week_bounds
 from .schema import (
     COLUMN_TYPES,
@@ -112,14 +113,45 @@ class LoadResult:
 Progress = Callable[[int, int, str], None]
 
 
-def connect(db: Path) -> duckdb.DuckDBPyConnection:
-    """Open (or create) head office's database file with its tables and views."""
-    con = duckdb.connect(str(db))
+class HqBusy(ShowroomError):
+    """The database file is held by another program."""
+
+
+def connect(db: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open head office's database file; a new file gets the tables and views.
+
+    Read-only (a report) lets head office keep its own read-only sessions
+    open on the file. Another program writing to it is an environment error,
+    explained in Chinese (`HqBusy`)."""
+    from ..errors import RuleError
+
+    try:
+        con = duckdb.connect(str(db), read_only=read_only)
+    except duckdb.Error as exc:
+        raise HqBusy(
+            f"无法打开总部数据库「{db.name}」：它可能正被其他程序（如 DuckDB 命令行）使用，"
+            f"请关闭后再试。（{exc}）"
+        ) from None
     # Rows need no order (every query says its own): DuckDB then inserts in
     # parallel, 1.6x faster here. The command draws its own progress bar.
     con.execute("SET preserve_insertion_order = false; SET enable_progress_bar = false")
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'hq_meta'"
+    ).fetchone()
+    version = None
+    if found and found[0]:
+        row = con.execute("SELECT value FROM hq_meta WHERE key = 'schema_version'").fetchone()
+        version = row[0] if row else None
+    if version == SCHEMA_VERSION:
+        return con
+    if version is not None or read_only:
+        con.close()
+        raise RuleError(
+            f"「{db.name}」不是本程序的总部数据库（数据版本 {version or '无'}，"
+            f"本程序为 {SCHEMA_VERSION}）。"
+        )
     con.execute(_DDL)
-    con.execute("INSERT OR REPLACE INTO hq_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
+    con.execute("INSERT INTO hq_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
     return con
 
 

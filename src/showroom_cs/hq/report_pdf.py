@@ -169,6 +169,8 @@ def _weekly_chart(report: ChainReport) -> Drawing:
     chart.categoryAxis.categoryNames = [
         r[0][2:] if n % step == 0 else "" for n, r in enumerate(rows)
     ] or [""]
+    if not any(max(series) for series in chart.data):
+        chart.valueAxis.valueMax = 10  # no case yet: a plain 0–10 scale, not 0–0.01
     chart.categoryAxis.labels.angle = 30
     chart.categoryAxis.labels.dy = -6
     chart.categoryAxis.labels.dx = -6

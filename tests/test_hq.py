@@ -415,6 +415,11 @@ def test_cli_load_and_report(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         main(["hq", "report", "--db", str(db), "--weeks", "2026-W33..2026-W30", "--out", "x"]) == 2
     )
     assert "结束周早于开始周" in capsys.readouterr().err
+    for asked in (["hq"], ["hq", "--help"]):
+        with pytest.raises(SystemExit) as done:
+            main(asked)
+        assert done.value.code == 0
+        assert "{load,report,regions}" in capsys.readouterr().out
 
 
 def test_without_duckdb_the_app_runs_and_hq_explains_how_to_install(tmp_path: Path) -> None:

@@ -90,12 +90,15 @@ def _parser() -> argparse.ArgumentParser:
     hq = commands.add_parser(
         "hq", help="总部：载入连锁各门店的周报、生成汇总报告（需安装 hq 扩展）", add_help=False
     )
-    hq.add_argument("hq_args", nargs=argparse.REMAINDER)
+    hq.add_argument("hq_args", nargs=argparse.REMAINDER)  # read by `main` before parsing
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["hq"]:  # head office's own parser, `hq --help` included
+        return _hq(given[1:])
+    args = _parser().parse_args(given)
     try:
         if args.command == "demo":
             return _demo(args.target, args.cases, args.seed)
@@ -119,8 +122,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _bench(args.cases, quick=args.quick, folder=args.dir)
         if args.command == "selftest":
             return _selftest(args.target, window=not args.no_window)
-        if args.command == "hq":
-            return _hq(args.hq_args)
         return _run_app(args.db, demo=args.demo)
     except ShowroomError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)

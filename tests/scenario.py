@@ -5,7 +5,6 @@ read back from their PDFs, the weekly file's rows, the statistics."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -19,7 +18,7 @@ from showroom_cs.clock import FixedClock
 from showroom_cs.daily import daily_summary
 from showroom_cs.demo import DEMO_STAFF
 from showroom_cs.domain import Case, Staff
-from showroom_cs.export import build_week
+from showroom_cs.export import HEADER, build_week, parse_week_file
 from showroom_cs.operations import CaseDraft, Context, check_clocks
 from showroom_cs.pdf import render
 from showroom_cs.privacy import mask_name
@@ -133,9 +132,8 @@ class Story:
 
     def week(self, week: str) -> dict[str, dict[str, str]]:
         """The weekly head-office file's rows, by case number."""
-        data = build_week(self.store, week).data.decode("utf-8-sig")
-        header, *rows = list(csv.reader(io.StringIO(data, newline="")))
-        return {row[3]: dict(zip(header, row, strict=True)) for row in rows}
+        rows = parse_week_file(f"{week}.csv", build_week(self.store, week).data).rows
+        return {row[3]: dict(zip(HEADER, row, strict=True)) for row in rows}
 
     def stats(self, start: str, end: str) -> RangeReport:
         return report(self.store, moment(start), moment(end), self.clock.now())

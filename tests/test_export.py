@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
+import hashlib
 import io
 import re
 import shutil
@@ -20,15 +22,20 @@ from showroom_cs.export import (
     ALL_CASES,
     COLUMNS,
     HEADER,
+    HEADER_V1,
     MergeError,
     build_all,
     build_week,
+    csv_bytes,
     export_all_cases,
     export_week,
     last_complete_week,
     merge_weeks,
+    parse_week_file,
+    read_week,
     week_bounds,
     week_label,
+    weekly_bytes,
 )
 
 from .conftest import Desk
@@ -36,8 +43,13 @@ from .walk import follow_up, to_closed, to_follow_up, to_in_progress
 
 
 def rows_of(data: bytes) -> list[list[str]]:
+    """The header and the case rows (a weekly file's closing 合计 row checked and left out)."""
     assert data.startswith(b"\xef\xbb\xbf")
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    if tuple(rows[0]) == HEADER:
+        assert rows[-1][HEADER.index("行类型")] == "合计"
+        return rows[:-1]
+    return rows
 
 
 def test_weeks_and_their_boundaries() -> None:
@@ -80,13 +92,26 @@ def test_the_same_week_exports_the_same_bytes_after_later_edits(desk: Desk) -> N
 def test_file_format_masking_and_formula_neutralising(desk: Desk, tmp_path: Path) -> None:
     desk.register(description='=HYPERLINK("http://x")', customer_name="张伟")
     data = build_week(desk.store, "2026-W48").data
-    assert b"\r\n" in data and data.count(b"\r\n") == 2
+    assert b"\r\n" in data and data.count(b"\r\n") == 3  # header, the case, the closing row
     header, row = rows_of(data)
     assert tuple(header) == HEADER
     record = dict(zip((c.key for c in COLUMNS), row, strict=True))
     assert record["customer_name"] == "张**" and record["customer_phone"] == "138****8000"
     assert record["summary"].startswith("'=")
-    assert record["format_version"] == "1" and record["week"] == "2026-W48"
+    assert record["format_version"] == "2" and record["week"] == "2026-W48"
+    assert record["scope"] == "遮盖" and record["row_kind"] == "案件"
+    assert (record["category_key"], record["channel_key"]) == ("安装施工", "到店")
+    assert record["clocks"].startswith("首次响应") and record["cause_key"] == ""
+    # A renamed entry keeps its key: chain counts stay stable.
+    settings = desk.store.settings()
+    renamed = tuple(
+        dataclasses.replace(e, label="安装问题") if e.key == "安装施工" else e
+        for e in settings.lists["category"]
+    )
+    lists = {**settings.lists, "category": renamed}
+    op.change_settings(desk.as_("陈静"), dataclasses.replace(settings, lists=lists))
+    again = _record(build_week(desk.store, "2026-W48").data)
+    assert (again["category"], again["category_key"]) == ("安装问题", "安装施工")
     assert "地址" not in "".join(header)
     with pytest.raises(PermissionDenied, match="客服专员不能导出完整的客户信息"):
         export_week(desk.store, desk.staff["王芳"], "2026-W48", tmp_path, full=True)
@@ -199,26 +224,54 @@ def test_the_schema_document_agrees_with_the_exporter() -> None:
     assert documented == [(c.label, c.key, c.kind) for c in COLUMNS]
 
 
+def _as_showroom(data: bytes, code: str) -> bytes:
+    """The same week's file as another showroom would have written it."""
+    rows = [row[:-1] for row in rows_of(data)[1:]]  # without 文件校验's empty cell
+    moved = [[code if n == 1 else cell for n, cell in enumerate(row)] + [""] for row in rows]
+    return weekly_bytes(code, moved[0][2], moved, full=False)
+
+
+def _as_version_1(data: bytes) -> bytes:
+    """A file as the first version wrote it: 26 columns, no closing row."""
+    return csv_bytes(HEADER_V1, [["1", *row[1:26]] for row in rows_of(data)[1:]])
+
+
 def test_merge_weeks_combines_good_files_and_names_a_bad_one(desk: Desk, tmp_path: Path) -> None:
     desk.register()
     to_closed(desk, desk.register(customer_phone="13912345678"))
     good, _ = export_week(desk.store, desk.staff["陈静"], "2026-W48", tmp_path / "a")
     other = tmp_path / "b" / "SH002_2026-W48.csv"
     other.parent.mkdir()
-    other.write_bytes(good.read_bytes().replace(b",MD001,", b",SH002,"))
+    other.write_bytes(_as_version_1(_as_showroom(good.read_bytes(), "SH002")))
     merged, summary = merge_weeks([good, other], tmp_path / "out" / "merged.csv")
-    assert len(rows_of(merged.read_bytes())) == 5
+    merged_rows = rows_of(merged.read_bytes())
+    assert len(merged_rows) == 5 and tuple(merged_rows[0]) == HEADER
+    assert [r[0] for r in merged_rows[1:]] == ["2", "2", "1", "1"]  # each row keeps its version
+    assert merged_rows[3][26:] == [""] * 10  # a version-1 row padded
     summary_rows = rows_of(summary.read_bytes())
     assert summary_rows[1][:5] == ["MD001", "2026-W48", "2", "1", "0"]
     assert summary_rows[2][0] == "SH002"
+    # The merged file is whole, but is no showroom's week.
+    with pytest.raises(MergeError, match="不是周报文件") as refused:
+        read_week(merged)
+    assert refused.value.kind == "not_weekly"
+    text = good.read_bytes()
     broken = tmp_path / "broken.csv"
-    text = good.read_bytes().decode("utf-8-sig")
-    cut = text.rstrip("\r\n").rsplit(",", 3)[0] + "\r\n"  # the last row lost its end
-    broken.write_bytes(("\ufeff" + cut).encode("utf-8"))
-    with pytest.raises(MergeError, match=r"「broken\.csv」第 3 行有 \d+ 列"):
+    broken.write_bytes(text[: text.rindex(b"\r\n", 0, -2) + 2])  # the closing row lost
+    with pytest.raises(MergeError, match=r"「broken\.csv」文件不完整：没有结尾的合计行"):
         merge_weeks([good, broken], tmp_path / "out" / "merged2.csv")
+    cut_v1 = tmp_path / "cut_v1.csv"
+    v1 = _as_version_1(text)
+    cut_v1.write_bytes(v1.rstrip(b"\r\n").rsplit(b",", 3)[0] + b"\r\n")  # the last row lost its end
+    with pytest.raises(MergeError, match=r"「cut_v1\.csv」第 3 行有 \d+ 列"):
+        merge_weeks([cut_v1], tmp_path / "out" / "merged2.csv")
+    edited = tmp_path / "edited.csv"
+    edited.write_bytes(text.replace("张**".encode(), "李**".encode()))
+    with pytest.raises(MergeError, match="校验值与内容不符") as refused:
+        merge_weeks([edited], tmp_path / "out" / "merged3.csv")
+    assert refused.value.kind == "checksum"
     old = tmp_path / "old.csv"
-    old.write_bytes(good.read_bytes().replace(b"\r\n1,", b"\r\n0,"))
+    old.write_bytes(v1.replace(b"\r\n1,", b"\r\n0,"))
     with pytest.raises(MergeError, match="格式版本是「0」"):
         merge_weeks([old], tmp_path / "out" / "merged3.csv")
     foreign = tmp_path / "foreign.csv"
@@ -231,7 +284,7 @@ def test_merge_weeks_combines_good_files_and_names_a_bad_one(desk: Desk, tmp_pat
         again.write_bytes(good.read_bytes())
         merge_weeks([good, again], tmp_path / "out" / "merged5.csv")
     mixed = tmp_path / "mixed.csv"
-    head, first, second = good.read_bytes().split(b"\r\n")[:3]
+    head, first, second = v1.split(b"\r\n")[:3]
     mixed.write_bytes(b"\r\n".join([head, first, second.replace(b",MD001,", b",SH002,"), b""]))
     with pytest.raises(MergeError, match=r"「mixed\.csv」第 3 行.*一个文件只应有一个门店的一周"):
         merge_weeks([mixed], tmp_path / "out" / "merged6.csv")
@@ -239,6 +292,36 @@ def test_merge_weeks_combines_good_files_and_names_a_bad_one(desk: Desk, tmp_pat
         "merged.csv",
         "merged_门店汇总.csv",
     ]
+
+
+def test_a_version_2_file_says_what_it_is_even_when_empty(desk: Desk) -> None:
+    """The closing row names the showroom, week and scope; its count and checksum
+    are the file's own, so a cut inside a character reads as cut, not as not-UTF-8."""
+    empty = build_week(desk.store, "2026-W40")
+    week_file = parse_week_file("e.csv", empty.data)
+    assert (week_file.version, week_file.showroom_code, week_file.week) == (
+        "2",
+        "MD001",
+        "2026-W40",
+    )
+    assert week_file.rows == [] and week_file.full is False
+    desk.register(customer_name="张伟")
+    full = build_week(desk.store, "2026-W48", full=True).data
+    assert parse_week_file("f.csv", full).full is True
+    *_, end = list(csv.reader(io.StringIO(full.decode("utf-8-sig"), newline="")))
+    record = dict(zip((c.key for c in COLUMNS), end, strict=True))
+    assert record["row_kind"] == "合计" and record["file_rows"] == "1"
+    assert (
+        record["file_sha256"] == hashlib.sha256(full[: full.rindex(b"\r\n", 0, -2) + 2]).hexdigest()
+    )
+    middle = full.index("张伟".encode()) + 1
+    for cut in (
+        full[:middle],
+        _as_version_1(full)[: _as_version_1(full).index("张伟".encode()) + 1],
+    ):
+        with pytest.raises(MergeError, match="截断") as refused:
+            parse_week_file("cut.csv", cut)
+        assert refused.value.kind == "truncated"
 
 
 def test_cli_export_and_merge(
@@ -295,9 +378,10 @@ def test_a_real_spreadsheet_reads_the_cells_as_written(desk: Desk, tmp_path: Pat
     read_back = (tmp_path / "lo" / path.name).read_text("utf-8-sig")
     theirs = list(csv.reader(io.StringIO(read_back, newline="")))
     ours = rows_of(path.read_bytes())
-    assert len(theirs) == len(ours) == 5
+    assert len(theirs) == len(ours) + 1 == 6  # and the closing 合计 row
     assert theirs[0] == ours[0]  # the Chinese header
-    for row_ours, row_theirs in zip(ours[1:], theirs[1:], strict=True):
+    assert theirs[-1][HEADER.index("行类型")] == "合计"
+    for row_ours, row_theirs in zip(ours[1:], theirs[1:-1], strict=True):
         for column, mine, seen in zip(COLUMNS, row_ours, row_theirs, strict=True):
             if column.kind == "text":
                 assert seen == mine, column.label

@@ -9,6 +9,7 @@ showroom-cs backup --db PATH --out DIR
 showroom-cs restore --db PATH FILE
 showroom-cs selftest --db NEW.db [--no-window]
 showroom-cs bench [--cases 100000] [--quick]
+showroom-cs hq load|report|regions …        head office (the optional hq extra)
 showroom-cs --version
 """
 
@@ -100,6 +101,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--quick", action="store_true", help="快速：较少案件和重复次数")
     bench.add_argument("--dir", type=Path, default=None, help="放临时数据库的文件夹")
+    hq = commands.add_parser(
+        "hq", help="总部：载入连锁各门店的周报、生成汇总报告（需安装 hq 扩展）", add_help=False
+    )
+    hq.add_argument("hq_args", nargs=argparse.REMAINDER)  # read by `main` before parsing
     return parser
 
 
@@ -117,7 +122,10 @@ def _identity(command: argparse.ArgumentParser, who: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    if given[:1] == ["hq"]:  # head office's own parser, `hq --help` included
+        return _hq(given[1:])
+    args = _parser().parse_args(given)
     if getattr(args, "pin", None) is not None:
         print(f"错误：{pin_on_command_line().message}", file=sys.stderr)
         return 2
@@ -513,6 +521,29 @@ def _selftest(target: Path, *, window: bool) -> int:
     verdict = "自检通过" if passed else "自检失败"
     print(f"{verdict}（{time.perf_counter() - started:.1f} 秒，showroom-cs {__version__}）")
     return 0 if passed else 1
+
+
+# What `pip install "showroom-cs[hq]"` adds; the counter app needs none of it.
+HQ_MODULES = frozenset({"duckdb", "openpyxl"})
+
+
+def _hq(argv: list[str]) -> int:
+    """Head office's commands, imported only when asked for."""
+    try:
+        from .hq.cli import main as hq_main
+    except ImportError as exc:
+        if str(exc.name).startswith("showroom_cs.hq"):  # the shop's bundle leaves it out
+            missing = "门店安装包不含总部功能"
+        elif exc.name in HQ_MODULES:
+            missing = f"总部功能需要 {exc.name}，本机尚未安装"
+        else:
+            raise
+        print(
+            f'错误：{missing}。请在总部的电脑上安装可选组件：\n    pip install "showroom-cs[hq]"',
+            file=sys.stderr,
+        )
+        return 2
+    return hq_main(argv or ["--help"])
 
 
 def _run_app(db: Path | None, *, demo: bool) -> int:

@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,9 @@ from .store import Store
 from .store.rows import db_time
 from .timeline import rewind
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
+# Every version the app has written; a reader accepts each of them.
+FORMAT_VERSIONS = ("1", "2")
 FULL_DATA_ROLES = frozenset(permissions.allowed_roles(Action.EXPORT_FULL))
 SUMMARY_LENGTH = 200
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -66,6 +69,7 @@ _STATE_COLUMNS = (
     "solution_kind",
     "solution_cost_fen",
     "satisfaction",
+    "cause_key",
     "customer_name",
     "customer_phone",
     "customer_address",
@@ -112,8 +116,25 @@ COLUMNS = (
     Column("客户姓名", "customer_name", "text"),
     Column("联系电话", "customer_phone", "text"),
     Column("投诉摘要", "summary", "text"),
+    # Version 2: what a chain needs to trust and count a file (docs/csv-schema.md).
+    Column("数据范围", "scope", "text"),
+    Column("受理渠道键", "channel_key", "text"),
+    Column("投诉类别键", "category_key", "text"),
+    Column("产品品类键", "product_category_key", "text"),
+    Column("问题原因", "cause", "text"),
+    Column("问题原因键", "cause_key", "text"),
+    Column("时限环节", "clocks", "text"),
+    Column("行类型", "row_kind", "text"),
+    Column("文件行数", "file_rows", "integer"),
+    Column("文件校验", "file_sha256", "text"),
 )
 HEADER = tuple(column.label for column in COLUMNS)
+# Version 1 (the first 26 columns, no closing row), still read by every reader.
+COLUMNS_V1 = COLUMNS[:26]
+HEADER_V1 = HEADER[:26]
+# 数据范围 and 行类型.
+SCOPE_MASKED, SCOPE_FULL = "遮盖", "完整"
+ROW_CASE, ROW_END = "案件", "合计"
 
 
 # ------------------------------------------------------------------ weeks
@@ -195,6 +216,7 @@ class _History:
     visits: list[dt.datetime]
     missed: list[ClockKind]  # the limits missed by then, in the order they fell due
     first_reached: str | None
+    clocks: list[str]  # the limits running, met or missed by then (ClockKind values)
 
 
 def _histories(store: Store, ids: list[int], until: dt.datetime) -> dict[int, _History]:
@@ -207,6 +229,7 @@ def _histories(store: Store, ids: list[int], until: dt.datetime) -> dict[int, _H
     visits: dict[int, list[dt.datetime]] = {case_id: [] for case_id in ids}
     missed: dict[int, list[tuple[str, ClockKind]]] = {case_id: [] for case_id in ids}
     reached: dict[int, str | None] = {}
+    clocks: dict[int, list[str]] = {case_id: [] for case_id in ids}
     for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
         marks = ",".join("?" * len(chunk))
         cursor = store.db.conn.execute(
@@ -240,12 +263,20 @@ def _histories(store: Store, ids: list[int], until: dt.datetime) -> dict[int, _H
             [*chunk, cut],
         ):
             reached[row[0]] = row[1]
+        # A limit counts once started by the cut, unless cancelled before it unmissed.
+        for row in store.query(
+            f"SELECT DISTINCT case_id, kind FROM clocks WHERE case_id IN ({marks}) "
+            "AND started_at <= ? AND (cancelled_at IS NULL OR cancelled_at > ? OR breached_at <= ?)",
+            [*chunk, cut, cut, cut],
+        ):
+            clocks[row[0]].append(row[1])
     return {
         case_id: _History(
             rewind(states[case_id], since[case_id]),
             visits[case_id],
             [kind for _, kind in sorted(missed[case_id], key=lambda m: m[0])],
             reached.get(case_id),
+            clocks[case_id],
         )
         for case_id in ids
     }
@@ -279,6 +310,9 @@ def case_row(
     valid = {None: "", 1: "是", 0: "否"}[state.get("valid")]
     satisfaction = state.get("satisfaction")
     name, phone = str(state["customer_name"]), str(state["customer_phone"])
+    cause_key = str(state.get("cause_key") or "")
+    kinds = set(history.clocks)
+    limits = [k.label for k in ClockKind if k.value in kinds or k.label in breached]
     values = [
         FORMAT_VERSION,
         settings.showroom_code,
@@ -312,6 +346,16 @@ def case_row(
             str(state.get("customer_address") or ""),
             full=full,
         ),
+        SCOPE_FULL if full else SCOPE_MASKED,
+        str(state["channel"]),
+        str(state["category"]),
+        str(state.get("product_category") or ""),
+        settings.label_of("cause", cause_key) if cause_key else "",
+        cause_key,
+        "、".join(limits),
+        ROW_CASE,
+        "",
+        "",
     ]
     return [("'" + v) if v[:1] in _FORMULA_STARTS else v for v in values]  # neutralise()
 
@@ -351,13 +395,44 @@ class CsvFile:
 ALL_CASES = "全部案件"
 
 
-def _csv_file(store: Store, week: str, name: str, rows: list[list[str]], full: bool) -> CsvFile:
+def csv_bytes(header: tuple[str, ...], rows: Iterable[list[str]]) -> bytes:
+    """Rows as the weekly file's bytes: UTF-8 with BOM, CRLF, RFC 4180 quoting."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(HEADER)
+    writer.writerow(header)
     writer.writerows(rows)
-    data = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def end_row(code: str, week: str, rows: int, body: bytes, *, full: bool) -> list[str]:
+    """The closing 合计 row: who and which week (also when no case changed), masked
+    or not, and the number of case rows and the SHA-256 of every byte before it,
+    so a reader can prove the file whole."""
+    values = dict.fromkeys((c.key for c in COLUMNS), "")
+    values.update(
+        format_version=FORMAT_VERSION,
+        showroom_code=code,
+        week=week,
+        summary=f"文件结尾：共 {rows} 件案件",
+        scope=SCOPE_FULL if full else SCOPE_MASKED,
+        row_kind=ROW_END,
+        file_rows=str(rows),
+        file_sha256=hashlib.sha256(body).hexdigest(),
+    )
+    return list(values.values())
+
+
+def weekly_bytes(code: str, week: str, rows: list[list[str]], *, full: bool) -> bytes:
+    """A whole version-2 file: header, the case rows and the closing row."""
+    body = csv_bytes(HEADER, rows)
+    end = io.StringIO()
+    csv.writer(end, lineterminator="\r\n").writerow(end_row(code, week, len(rows), body, full=full))
+    return body + end.getvalue().encode("utf-8")
+
+
+def _csv_file(store: Store, week: str, name: str, rows: list[list[str]], full: bool) -> CsvFile:
     code = store.settings().showroom_code
+    data = weekly_bytes(code, week, rows, full=full)
     return CsvFile(
         week=week,
         file_name=f"{code}_{name}.csv",
@@ -478,99 +553,248 @@ def export_all_cases(
 
 
 class MergeError(RuleError):
-    """A weekly file head office cannot use; the message names the file and line."""
+    """A weekly file head office cannot use; the message names the file and line.
+
+    `kind` says why, for a loader's report: schema (not this program's header or
+    version), not_weekly, two_showrooms, truncated, checksum, damaged."""
+
+    def __init__(self, message: str, kind: str = "damaged") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
-def read_week_file(path: Path) -> list[list[str]]:
-    """The data rows of one showroom's weekly file, checked for format and header."""
+@dataclass(frozen=True)
+class WeekFile:
+    """One showroom's weekly file, checked: what it says it is, and its case rows
+    in the version-2 column order (a version-1 row padded with empty cells)."""
+
+    version: str
+    showroom_code: str
+    week: str
+    full: bool | None  # None: a version-1 file does not say
+    rows: list[list[str]]
+
+
+_BOM = b"\xef\xbb\xbf"
+_HEADER_LINES = {
+    csv_bytes(HEADER, [])[len(_BOM) :]: "2",
+    csv_bytes(HEADER_V1, [])[len(_BOM) :]: "1",
+}
+_INDEX = {column.key: number for number, column in enumerate(COLUMNS)}
+_PADDING = [""] * (len(HEADER) - len(HEADER_V1))
+
+
+def file_version(name: str, data: bytes) -> str:
+    """The format version a file's header names ("1" or "2"), or MergeError."""
+    first = data.removeprefix(_BOM)
+    line = first[: first.find(b"\r\n") + 2] if b"\r\n" in first else first
+    version = _HEADER_LINES.get(line)
+    if version is not None:
+        return version
+    if any(header.startswith(first) for header in _HEADER_LINES):
+        raise MergeError(f"「{name}」不完整：文件在表头处就被截断了。", "truncated")
+    if line.rstrip(b"\r\n").decode("utf-8", "replace").split(",")[:2] == list(SUMMARY_HEADER[:2]):
+        raise MergeError(f"「{name}」是合并后的门店汇总，不是门店的周报文件。", "not_weekly")
+    raise MergeError(
+        f"「{name}」第 1 行表头不对：不是本程序写的周报（格式版本 {' 或 '.join(FORMAT_VERSIONS)}）。",
+        "schema",
+    )
+
+
+def split_end(name: str, data: bytes) -> tuple[bytes, list[str]]:
+    """A version-2 file's bytes before its closing row, and that row, proved whole:
+    the row is there, and the count and SHA-256 it states are the file's own."""
+    cut = "文件不完整：没有结尾的合计行，可能在传输或复制中被截断，请门店重新发送。"
+    if not data.endswith(b"\r\n"):
+        raise MergeError(f"「{name}」{cut}", "truncated")
+    start = data.rfind(b"\r\n", 0, len(data) - 2) + 2
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise MergeError(f"无法读取「{path.name}」：{exc.strerror or exc}") from None
+        end = next(csv.reader([data[start:-2].decode("utf-8")]), [])
     except UnicodeDecodeError:
-        raise MergeError(f"「{path.name}」不是 UTF-8 编码的周报文件。") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None or tuple(header) != HEADER:
+        end = []
+    if len(end) != len(HEADER) or end[_INDEX["row_kind"]] != ROW_END:
+        raise MergeError(f"「{name}」{cut}", "truncated")
+    body = data[:start]
+    if hashlib.sha256(body).hexdigest() != end[_INDEX["file_sha256"]]:
         raise MergeError(
-            f"「{path.name}」第 1 行表头不对：不是本格式（版本 {FORMAT_VERSION}）的周报。"
+            f"「{name}」的校验值与内容不符：文件在导出后被修改（如在 Excel 中另存）或已损坏，"
+            "请门店重新导出发送。",
+            "checksum",
         )
+    return body, end
+
+
+def _decode(name: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":
+            raise MergeError(
+                f"「{name}」不完整：最后一个字符只有一半，文件在传输或复制中被截断了。",
+                "truncated",
+            ) from None
+        raise MergeError(f"「{name}」不是 UTF-8 编码的周报文件。", "schema") from None
+
+
+def check_week(name: str, week: str) -> None:
+    """A weekly file's 周次 must be an ISO week that exists."""
+    try:
+        week_bounds(week)
+    except RuleError:
+        raise MergeError(
+            f"「{name}」的周次是「{week}」，不是某一周：这不是周报文件（可能是全部案件或合并后的文件）。",
+            "not_weekly",
+        ) from None
+
+
+def parse_week_file(name: str, data: bytes) -> WeekFile:
+    """Check one weekly file of either version and return its rows."""
+    version = file_version(name, data)
+    end: list[str] | None = None
+    if version == "2":
+        data, end = split_end(name, data)
+        check_week(name, end[2])
+    elif not data.endswith(b"\r\n"):
+        _decode(name, data)  # a cut inside a character says so
+        raise MergeError(f"「{name}」不完整：最后一行没有结束，文件可能被截断了。", "truncated")
+    reader = csv.reader(io.StringIO(_decode(name, data), newline=""))
+    next(reader)
+    width = len(HEADER) if version == "2" else len(HEADER_V1)
     rows: list[list[str]] = []
+    code, week = (end[1], end[2]) if end else ("", "")
     for row in reader:
         # line_num counts physical lines, so a summary with line breaks in it
         # still leaves the reported number pointing at the right place.
-        where = f"「{path.name}」第 {reader.line_num} 行"
-        if len(row) != len(HEADER):
-            raise MergeError(f"{where}有 {len(row)} 列，应为 {len(HEADER)} 列：文件可能已损坏。")
-        if row[0] != FORMAT_VERSION:
+        where = f"「{name}」第 {reader.line_num} 行"
+        if len(row) != width:
+            raise MergeError(f"{where}有 {len(row)} 列，应为 {width} 列：文件可能已损坏。")
+        if row[0] != version:
             raise MergeError(
-                f"{where}的格式版本是「{row[0]}」，本程序只合并版本 {FORMAT_VERSION}。"
+                f"{where}的格式版本是「{row[0]}」，与表头（版本 {version}）不符。", "schema"
             )
-        if rows and row[1:3] != rows[0][1:3]:
+        if not code and not rows:
+            code, week = row[1], row[2]
+        if (row[1], row[2]) != (code, week):
             raise MergeError(
-                f"{where}是「{row[1]} {row[2]}」，与文件第一行的"
-                f"「{rows[0][1]} {rows[0][2]}」不同：一个文件只应有一个门店的一周。"
+                f"{where}是「{row[1]} {row[2]}」，与文件的「{code} {week}」不同："
+                "一个文件只应有一个门店的一周。",
+                "two_showrooms",
             )
-        rows.append(row)
-    return rows
+        rows.append(row if version == "2" else row + _PADDING)
+    if end is not None:
+        if int(end[_INDEX["file_rows"]] or -1) != len(rows):
+            raise MergeError(
+                f"「{name}」有 {len(rows)} 件案件，结尾的合计行写的是 {end[_INDEX['file_rows']]} 件："
+                "文件已损坏。",
+                "checksum",
+            )
+    elif rows:
+        check_week(name, week)
+    full = None if end is None else end[_INDEX["scope"]] == SCOPE_FULL
+    return WeekFile(version, code, week, full, rows)
+
+
+def read_week_file(path: Path) -> list[list[str]]:
+    """The case rows of one showroom's weekly file, checked (version 1 or 2)."""
+    return read_week(path).rows
+
+
+def read_week(path: Path) -> WeekFile:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MergeError(f"无法读取「{path.name}」：{exc.strerror or exc}") from None
+    return parse_week_file(path.name, data)
 
 
 SUMMARY_HEADER = ("门店编码", "周次", "案件数", "已结案", "不成立", "超时件数", "平均满意度")
+# What a merged file's closing row says in place of a week.
+MERGED = "多周合并"
 
 
 def merge_weeks(paths: list[Path], out: Path) -> tuple[Path, Path]:
     """All showrooms' rows in one file, and a per-showroom summary beside it.
 
     Every file is checked before anything is written; one bad file stops the
-    merge and names the file and line.
+    merge and names the file and line. The rows stream: the first pass checks
+    and counts, the second reads each file again in showroom and week order,
+    so memory holds one file's rows, not the chain's.
     """
-    all_rows: list[list[str]] = []
-    seen: dict[tuple[str, str, str], str] = {}
+    scores = {label: value for value, label in SATISFACTION_LABELS.items()}
+    summary: dict[tuple[str, str], list[int]] = {}
+    owners: dict[tuple[str, str], tuple[Path, frozenset[str]]] = {}
+    order: list[tuple[str, str, Path]] = []
     for path in paths:
-        for row in read_week_file(path):
-            key = (row[1], row[2], row[3])
-            if key in seen:
+        week_file = read_week(path)
+        if not week_file.rows:
+            continue
+        key = (week_file.showroom_code, week_file.week)
+        cases = frozenset(row[_INDEX["case_no"]] for row in week_file.rows)
+        if key in owners:
+            first, seen = owners[key]
+            twice = min(seen & cases, default=None)
+            if twice is not None:
                 raise MergeError(
-                    f"门店 {row[1]} {row[2]} 的案件 {row[3]} 同时出现在「{seen[key]}」"
+                    f"门店 {key[0]} {key[1]} 的案件 {twice} 同时出现在「{first.name}」"
                     f"和「{path.name}」中：同一周的文件放进来了两次，请去掉一份再合并。"
                 )
-            seen[key] = path.name
-            all_rows.append(row)
-    all_rows.sort(key=lambda row: (row[1], row[2], case_no_key(row[3])))
-    index = {column.key: number for number, column in enumerate(COLUMNS)}
-    groups: dict[tuple[str, str], list[list[str]]] = {}
-    for row in all_rows:
-        groups.setdefault((row[index["showroom_code"]], row[index["week"]]), []).append(row)
-    scores = {label: value for value, label in SATISFACTION_LABELS.items()}
-    summary: list[list[str]] = [list(SUMMARY_HEADER)]
-    for (code, week), rows in sorted(groups.items()):
-        rated = [
-            scores[r[index["satisfaction"]]] for r in rows if r[index["satisfaction"]] in scores
-        ]
-        summary.append(
-            [
-                code,
-                week,
-                str(len(rows)),
-                str(sum(r[index["stage"]] == Stage.CLOSED.label for r in rows)),
-                str(sum(r[index["stage"]] == Stage.INVALID.label for r in rows)),
-                str(sum(r[index["overdue"]] == "是" for r in rows)),
-                f"{sum(rated) / len(rated):.2f}" if rated else "",
-            ]
-        )
+            cases |= seen
+        owners[key] = (path, cases)
+        order.append((*key, path))
+        _summarise(summary, key, week_file.rows, scores)
+    summary_rows = [list(SUMMARY_HEADER)]
+    for key, (count, closed, invalid, overdue, rated, score) in sorted(summary.items()):
+        counts = [str(n) for n in (count, closed, invalid, overdue)]
+        summary_rows.append([*key, *counts, f"{score / rated:.2f}" if rated else ""])
     summary_path = out.with_name(f"{out.stem}_门店汇总{out.suffix}")
     out.parent.mkdir(parents=True, exist_ok=True)
     # Both files are written aside first, so a failure leaves neither half-made.
-    files = {out: [list(HEADER), *all_rows], summary_path: summary}
-    parts = {path: path.with_name(path.name + ".part") for path in files}
+    parts = {path: path.with_name(path.name + ".part") for path in (out, summary_path)}
     try:
-        for path, rows in files.items():
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-            parts[path].write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"))
+        with parts[out].open("wb") as merged:
+            digest = hashlib.sha256()
+            for chunk in _merged_chunks(order):
+                digest.update(chunk)
+                merged.write(chunk)
+            # A closing row like a weekly file's, whose 周次 says it is a merge:
+            # whole, and never taken for one showroom's week.
+            closing = end_row("", MERGED, sum(c[0] for c in summary.values()), b"", full=False)
+            closing[_INDEX["file_sha256"]] = digest.hexdigest()
+            closing[_INDEX["scope"]] = ""
+            end = io.StringIO()
+            csv.writer(end, lineterminator="\r\n").writerow(closing)
+            merged.write(end.getvalue().encode("utf-8"))
+        parts[summary_path].write_bytes(csv_bytes(SUMMARY_HEADER, summary_rows[1:]))
         for path, part in parts.items():
             part.replace(path)
     finally:
         for part in parts.values():
             part.unlink(missing_ok=True)
     return out, summary_path
+
+
+def _merged_chunks(order: list[tuple[str, str, Path]]) -> Iterable[bytes]:
+    yield csv_bytes(HEADER, [])
+    for _code, _week, path in sorted(order, key=lambda item: (item[0], item[1])):
+        rows = sorted(read_week(path).rows, key=lambda row: row[_INDEX["case_no"]])
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+        yield buffer.getvalue().encode("utf-8")
+
+
+def _summarise(
+    summary: dict[tuple[str, str], list[int]],
+    key: tuple[str, str],
+    rows: list[list[str]],
+    scores: dict[str, int],
+) -> None:
+    counts = summary.setdefault(key, [0, 0, 0, 0, 0, 0])
+    for row in rows:
+        counts[0] += 1
+        counts[1] += row[_INDEX["stage"]] == Stage.CLOSED.label
+        counts[2] += row[_INDEX["stage"]] == Stage.INVALID.label
+        counts[3] += row[_INDEX["overdue"]] == "是"
+        score = scores.get(row[_INDEX["satisfaction"]])
+        if score is not None:
+            counts[4] += 1
+            counts[5] += score

@@ -51,12 +51,18 @@ def _old_file(path: Path, version: int) -> None:
     conn.close()
 
 
-@pytest.mark.parametrize("empty_file", [False, True])
-def test_a_new_or_empty_file_gets_the_latest_version(tmp_path: Path, empty_file: bool) -> None:
+def test_an_empty_file_is_damaged_not_a_new_showroom(tmp_path: Path) -> None:
+    path = tmp_path / "cases.db"
+    path.touch()  # what a cut copy or a full disk leaves
+    with pytest.raises(NotADatabase, match=r"是空的（0 字节）.*请从备份恢复"):
+        Store.open(path)
+    with pytest.raises(NotADatabase):
+        Store.open_read_only(path)
+    assert path.stat().st_size == 0 and list(tmp_path.iterdir()) == [path]
+
+
+def test_a_new_file_gets_the_latest_version(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "cases.db"
-    if empty_file:
-        path.parent.mkdir()
-        path.touch()
     store = Store.open(path)
     assert store.schema_version() == SCHEMA_VERSION
     assert store.scalar("PRAGMA journal_mode") == "wal"

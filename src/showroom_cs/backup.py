@@ -30,7 +30,7 @@ from .errors import ShowroomError
 from .operations.access import Audit, record_at
 from .permissions import Action
 from .store import SCHEMA_VERSION, Store
-from .store.errors import translate
+from .store.errors import DiskFull, translate
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})-(?P<kind>[a-z0-9-]+)\.db$")
@@ -173,8 +173,9 @@ def take_backup(db_path: Path, folder: Path, kind: str, now: dt.datetime) -> Pat
 
 def _backup_failure(exc: BaseException, folder: Path) -> BackupError:
     known = translate(exc, str(folder))
-    if isinstance(exc, OSError) or known is None:
-        reason = "磁盘空间不足" if getattr(exc, "errno", None) == 28 else "无法写入"
+    full = isinstance(known, DiskFull)  # the copy's disk, told by its code or errno
+    if full or isinstance(exc, OSError) or known is None:
+        reason = "所在的磁盘已满" if full else "无法写入"
         return BackupError(
             f"备份没有完成：备份文件夹「{folder}」{reason}。请换一个文件夹（或插好U盘）后重试；"
             "数据库本身没有受到影响。"

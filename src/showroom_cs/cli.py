@@ -159,8 +159,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         # A folder given where a file belongs, a full disk, no permission.
         where = f"「{exc.filename}」" if exc.filename else ""
-        print(f"错误：无法读写文件{where}：{exc.strerror or exc}", file=sys.stderr)
+        print(f"错误：无法读写文件{where}：{_in_chinese(exc)}", file=sys.stderr)
         return 2
+
+
+def _in_chinese(exc: OSError) -> str:
+    """What the system said, in Chinese with what to do (the detail goes to the log)."""
+    from .errors import disk_full, os_error_text
+
+    logging.getLogger(__name__).warning("command line: %r", exc)
+    fix = "请清理磁盘空间或换一个位置" if disk_full(exc) else "请检查位置和权限后重试"
+    return f"{os_error_text(exc)}，{fix}。"
 
 
 def _demo(target: Path, cases: int, seed: int) -> int:
@@ -203,11 +212,16 @@ def _check(target: Path) -> int:
     if not target.exists():
         print(f"错误：找不到数据库文件 {target}", file=sys.stderr)
         return 2
-    store = Store.open(target)
+    from .store import SCHEMA_VERSION
+
+    # A check never writes: no upgrade, no journal change, whatever it finds.
+    store = Store.open_read_only(target)
     try:
         integrity = [row[0] for row in store.query("PRAGMA integrity_check")]
+        version = store.schema_version()
         print(f"数据库：{target}")
-        print(f"数据版本：{store.schema_version()}")
+        later = "" if version >= SCHEMA_VERSION else "（本软件打开时会先备份再升级）"
+        print(f"数据版本：{version}{later}")
         print(f"员工：{store.scalar('SELECT COUNT(*) FROM staff')} 人")
         counts = stage_counts(store)
         print(f"案件：{sum(counts.values())} 件")

@@ -7,6 +7,8 @@ it is. Environment failures of the database live in `store.errors`.
 
 from __future__ import annotations
 
+import errno
+
 
 class ShowroomError(Exception):
     """Base of every error whose message is meant for the person at the counter."""
@@ -34,3 +36,25 @@ class PermissionDenied(RuleError):
 
 class NotFound(ShowroomError):
     """A case, staff member or record that the caller named does not exist."""
+
+
+_OS_ERRORS = {
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "磁盘空间配额已用完",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "磁盘是只读的（例如写保护的U盘）",
+    errno.ENOENT: "找不到这个文件或文件夹",
+    errno.EEXIST: "这个位置已经有一个同名的文件，不是文件夹",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.ENOTDIR: "路径中有一部分不是文件夹",
+}
+
+
+def os_error_text(exc: OSError) -> str:
+    """What the system refused, in Chinese (its English words are for the log)."""
+    return _OS_ERRORS.get(exc.errno or 0, "系统拒绝了这次读写")
+
+
+def disk_full(exc: OSError) -> bool:
+    return exc.errno in (errno.ENOSPC, errno.EDQUOT)

@@ -10,11 +10,13 @@ asks for it in full.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,7 +37,7 @@ from .domain import (
     Stage,
     case_no_key,
 )
-from .errors import PermissionDenied, RuleError
+from .errors import PermissionDenied, RuleError, ShowroomError, disk_full, os_error_text
 from .operations.access import Audit, record_at
 from .permissions import Action
 from .privacy import mask_address, mask_name, mask_phone
@@ -491,31 +493,74 @@ def _save(
     now: dt.datetime,
     door: Door,
 ) -> Path:
-    """Write the file whole (a half-written file never carries its name) and
-    record it: the export history, and the security log with the door."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write the file and record it — the export history, and the security log
+    with the door — together or not at all: head office never gets a file the
+    showroom has no record of, and a refused record leaves no file behind (a
+    file of the same name from before stays as it was)."""
     target = folder / export.file_name
     partial = target.with_name(target.name + ".part")
-    partial.write_bytes(export.data)
-    partial.replace(target)
-    with store.transaction():
-        store.insert(
-            "exports",
-            {
-                "week": export.week,
-                "exported_at": db_time(now),
-                "by_id": actor.id if actor else None,
-                "full": int(export.full),
-                "rows": export.rows,
-                "sha256": export.sha256,
-                "file_name": export.file_name,
-            },
-        )
-        masked = "完整客户信息" if export.full else "客户信息已遮盖"
-        what = Audit.EXPORT_ALL if export.week == ALL_CASES else Audit.EXPORT_WEEK
-        detail = f"{export.file_name}（{export.rows} 件，{masked}）"
-        record_at(store, now, actor.id if actor else None, door, what, detail)
+    earlier = target.with_name(target.name + ".earlier")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(export.data)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise ExportNotWritten(folder, exc) from exc
+    placed = False
+    try:
+        with store.transaction():
+            _record(store, actor, export, now, door)
+            # In place inside the transaction: should the commit fail, the
+            # file is taken back out below.
+            if target.exists():
+                os.replace(target, earlier)
+            os.replace(partial, target)
+            placed = True
+    except BaseException:
+        with contextlib.suppress(OSError):
+            if placed:
+                target.unlink(missing_ok=True)
+            if earlier.exists():
+                os.replace(earlier, target)
+            partial.unlink(missing_ok=True)
+        raise
+    earlier.unlink(missing_ok=True)
     return target
+
+
+def _record(
+    store: Store, actor: Staff | None, export: CsvFile, now: dt.datetime, door: Door
+) -> None:
+    store.insert(
+        "exports",
+        {
+            "week": export.week,
+            "exported_at": db_time(now),
+            "by_id": actor.id if actor else None,
+            "full": int(export.full),
+            "rows": export.rows,
+            "sha256": export.sha256,
+            "file_name": export.file_name,
+        },
+    )
+    masked = "完整客户信息" if export.full else "客户信息已遮盖"
+    what = Audit.EXPORT_ALL if export.week == ALL_CASES else Audit.EXPORT_WEEK
+    detail = f"{export.file_name}（{export.rows} 件，{masked}）"
+    record_at(store, now, actor.id if actor else None, door, what, detail)
+
+
+class ExportNotWritten(ShowroomError):
+    """The file could not be written; nothing was recorded and nothing left behind."""
+
+    def __init__(self, folder: Path, exc: OSError) -> None:
+        if disk_full(exc):
+            fix = "请清理磁盘空间，或换一个文件夹（如U盘）再导出"
+        else:
+            fix = "请换一个文件夹再导出"
+        super().__init__(
+            f"无法保存到「{folder}」：{os_error_text(exc)}，文件没有导出，也没有记录。{fix}。"
+        )
 
 
 def export_week(

@@ -121,6 +121,12 @@ def _attempt(
     now = clock.now()
     settings = store.settings()
     refused: PinRefused
+    if store.read_only:
+        # A file that can only be read cannot count wrong PINs: the PIN is
+        # checked, nothing is written (docs/security.md).
+        if member is not None and member.active and verify_pin(pin, store.pin_hash(member.id)):
+            return member
+        raise PinRefused(wrong)
     with store.transaction():
         row = store.query_one(
             "SELECT failures, locked_until FROM pin_attempts WHERE subject = ?", (subject,)

@@ -2,10 +2,12 @@
 
 from .database import Store, quick_check
 from .errors import (
+    CannotCreate,
     CannotOpen,
     DatabaseLocked,
     DatabaseReadOnly,
     DiskFull,
+    EmptyDatabase,
     NewerSchema,
     NotADatabase,
     StoreError,
@@ -14,10 +16,12 @@ from .migrations import SCHEMA_VERSION
 
 __all__ = [
     "SCHEMA_VERSION",
+    "CannotCreate",
     "CannotOpen",
     "DatabaseLocked",
     "DatabaseReadOnly",
     "DiskFull",
+    "EmptyDatabase",
     "NewerSchema",
     "NotADatabase",
     "Store",

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import random
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,7 +37,11 @@ from ..errors import NotFound
 from ..settings import Settings, settings_from_rows, settings_to_rows
 from . import rows as r
 from .errors import (
+    CannotCreate,
+    CannotOpen,
+    DatabaseReadOnly,
     DiskTrouble,
+    EmptyDatabase,
     NewerSchema,
     NotADatabase,
     StoreError,
@@ -77,6 +83,8 @@ class Store:
         self._depth = 0
         self.last_write_wait = 0.0  # seconds the last transaction waited for the file
         self.write_wait_s = WRITE_WAIT_S
+        # Why nothing can be saved (the file, its folder or the disk), or None.
+        self.read_only: str | None = None
 
     # ------------------------------------------------------------ opening
 
@@ -84,12 +92,18 @@ class Store:
     def open(cls, path: Path | str, *, backup_dir: Path | None = None) -> Store:
         """Open (creating if absent) and migrate the database at `path`.
 
-        Before a migration touches an existing file, a copy of it is taken
-        into `backup_dir` (default: `backups/` beside the file).
+        Only a path where no file exists is a new showroom: an empty or
+        foreign file is damaged and never written. Before a migration touches
+        an existing file, a copy of it is taken into `backup_dir` (default:
+        `backups/` beside the file). A file that can only be read (its
+        attributes, its folder, a write-protected disk) opens read-only, with
+        the reason in `read_only`, when it needs no upgrade.
         """
         path = Path(path)
         where = str(path)
         _refuse_foreign_file(path)
+        if not path.exists():
+            _must_be_writable(path.parent)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
@@ -101,9 +115,51 @@ class Store:
             store._migrate(backup_dir or path.parent / "backups")
         except BaseException as exc:
             conn.close()
-            if isinstance(exc, sqlite3.Error | OSError):
-                raise translate(exc, where) or exc from exc
+            translated = translate(exc, where) if isinstance(exc, sqlite3.Error | OSError) else None
+            reason = read_only_reason(path) if path.exists() else None
+            if reason is not None and isinstance(translated, DatabaseReadOnly | CannotOpen):
+                return cls.open_read_only(path, reason=reason)
+            if translated is not None:
+                raise translated from exc
             raise
+        reason = read_only_reason(path)
+        if reason is not None:  # opened, but SQLite would refuse the first save
+            store.close()
+            return cls.open_read_only(path, reason=reason)
+        return store
+
+    @classmethod
+    def open_read_only(cls, path: Path | str, *, reason: str = "") -> Store:
+        """Open without ever writing: no migration, no journal change. For
+        `check`, and for a file that can only be read (`reason` says why;
+        `read_only` holds it). Refused when the file needs an upgrade first."""
+        path = Path(path)
+        _refuse_foreign_file(path)
+        if not path.exists():
+            raise CannotOpen(str(path))
+        # On a disk nobody can write, SQLite cannot make the WAL's index file
+        # beside the database: then the file is read as it is (immutable).
+        immutable = "&immutable=1" if not _can_write(path.parent) else ""
+        try:
+            conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro{immutable}", uri=True, isolation_level=None
+            )
+            conn.execute("PRAGMA query_only = 1")
+        except sqlite3.Error as exc:
+            raise translate(exc, str(path)) or exc from exc
+        store = cls(Database(conn, execute_plugins=False), path)
+        store.read_only = reason or "这次以只读方式打开。"
+        try:
+            applied = [m.name for m in MIGRATIONS.applied(store.db)]
+        except sqlite3.Error as exc:
+            conn.close()
+            raise translate(exc, str(path)) or exc from exc
+        if [n for n in applied if n not in MIGRATION_NAMES]:
+            conn.close()
+            raise NewerSchema(len(applied), SCHEMA_VERSION)
+        if reason and len(applied) < SCHEMA_VERSION:
+            conn.close()
+            raise DatabaseReadOnly(f"{reason}这个数据库需要先升级才能使用，而升级要写入文件。")
         return store
 
     @classmethod
@@ -224,6 +280,9 @@ class Store:
 
     def _translated(self, exc: BaseException) -> BaseException:
         translated = translate(exc, str(self.path or ""))
+        if isinstance(translated, DatabaseReadOnly) and self.read_only:
+            # Opened read-only for a reason: name the file, folder or disk.
+            translated = DatabaseReadOnly(f"{self.read_only}刚才的操作没有保存。")
         if isinstance(translated, UnknownStoreError | DiskTrouble):
             # The person sees Chinese; whoever helps them needs the original.
             log.error("database failure on %s: %r", self.path, exc)
@@ -404,15 +463,59 @@ class Store:
 
 
 def _refuse_foreign_file(path: Path) -> None:
-    """Never open (and so never migrate into) a file that is not SQLite."""
+    """Never open (and so never migrate into) a file that is not SQLite: an
+    empty file is a damaged database, not a new one."""
     try:
-        if path.exists() and path.stat().st_size > 0:
-            with path.open("rb") as handle:
-                header = handle.read(len(SQLITE_HEADER))
-            if header != SQLITE_HEADER:
-                raise NotADatabase(str(path))
+        if not path.exists():
+            return
+        if path.is_dir():
+            raise CannotOpen(str(path))
+        if path.stat().st_size == 0:
+            raise EmptyDatabase(str(path))
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+        if header != SQLITE_HEADER:
+            raise NotADatabase(str(path))
     except OSError as exc:
         raise translate(exc, str(path)) or StoreError(str(exc)) from exc
+
+
+def _can_write(folder: Path) -> bool:
+    """Whether a file can be made in `folder` (tried, not guessed: permissions
+    can say yes on a write-protected disk, and root ignores them)."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".showroom-write-test-"):
+            return True
+    except OSError:
+        return False
+
+
+def _must_be_writable(folder: Path) -> None:
+    """A new database needs a folder it can be made in."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():  # a file where a folder should be
+        raise CannotOpen(str(folder))
+    if not _can_write(existing):
+        raise CannotCreate(str(folder))
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why the database at `path` can only be read, in words for the clerk; None
+    when it can be written (its folder too: SQLite writes beside the file)."""
+    folder = path.parent
+    try:
+        read_only_disk = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (AttributeError, OSError):  # statvfs is not on Windows
+        read_only_disk = False
+    if read_only_disk:
+        return f"数据库所在的磁盘（「{folder}」）是只读的，例如写保护的U盘、光盘或只读的网络盘。"
+    if not _can_write(folder):
+        return f"数据库所在的文件夹「{folder}」不能写入（没有权限）。"
+    if not os.access(path, os.W_OK):
+        return f"数据库文件「{path}」是只读的（文件属性或权限）。"
+    return None
 
 
 def quick_check(path: Path) -> list[str]:

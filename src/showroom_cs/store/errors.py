@@ -25,9 +25,10 @@ class DatabaseLocked(StoreError):
 
 
 class DatabaseReadOnly(StoreError):
-    def __init__(self) -> None:
+    def __init__(self, message: str = "") -> None:
         super().__init__(
-            "数据库文件是只读的，无法保存。请检查文件或文件夹的权限"
+            message
+            or "数据库文件是只读的，无法保存。请检查文件或文件夹的权限"
             "（或U盘是否写保护），然后重试；刚才的操作没有保存。"
         )
 
@@ -44,6 +45,27 @@ class NotADatabase(StoreError):
         where = f"「{path}」" if path else "所选文件"
         super().__init__(
             f"{where}不是本软件的数据库，或已损坏。请选择正确的数据库文件，或从备份恢复。"
+        )
+
+
+class EmptyDatabase(NotADatabase):
+    """A database file of 0 bytes: what a cut copy, a sync tool or a full disk leaves."""
+
+    def __init__(self, path: str = "") -> None:
+        StoreError.__init__(
+            self,
+            f"数据库文件「{path}」是空的（0 字节），可能是复制中断、同步软件出错或磁盘写满造成的。"
+            "本软件没有改动它，也不会把它当作新门店；请从备份恢复。",
+        )
+
+
+class CannotCreate(StoreError):
+    """No database yet, and its folder cannot be written: nothing to start with."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__(
+            f"无法在「{folder}」里建立数据库：这个文件夹不能写入（只读的磁盘，或没有权限）。"
+            "请用 --db 指定一个可以写入的文件夹里的文件，或请管理这台电脑的人给这个文件夹写入权限。"
         )
 
 

@@ -154,7 +154,14 @@ def _run_once(
         return 2
     clock = SystemClock()
     try:
-        check_clocks(Context(store, clock, None))
+        if store.read_only:
+            # Said before anyone starts work that could not be saved.
+            log.warning("%s opened read-only: %s", db_path, store.read_only)
+            hint = (
+                f"数据库只能读取：{store.read_only}可以登录查看和打印，但不能保存新的投诉或修改。"
+            )
+        else:
+            check_clocks(Context(store, clock, None))
         staff = sign_in(store, clock, hint)
         if staff is None:
             return 0

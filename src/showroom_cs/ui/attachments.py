@@ -27,6 +27,7 @@ from .. import operations as op
 from ..errors import ShowroomError
 from ..operations.attachments import ALLOWED_SUFFIXES
 from . import theme
+from .gate import gate
 from .session import Session
 
 THUMB = QSize(96, 72)
@@ -76,6 +77,8 @@ class AttachmentStrip(QWidget):
         self.add_button.setObjectName("addAttachment")
         self.add_button.setToolTip("也可以把照片直接拖到这里")
         self.add_button.clicked.connect(self.choose_files)
+        if session.read_only:
+            gate(self.add_button, session.read_only)
         self.void_button = QPushButton("作废所选附件")
         self.void_button.setObjectName("voidAttachment")
         self.void_button.clicked.connect(self.void_selected)
@@ -178,7 +181,12 @@ class AttachmentStrip(QWidget):
                 if attachment.voided_at is not None:
                     item.setForeground(Qt.GlobalColor.gray)
                 self.list.addItem(item)
-        self.void_button.setEnabled(self.list.count() > 0)
+        gate(
+            self.void_button,
+            self.session.read_only,
+            ready=self.list.count() > 0,
+            not_ready="这个案件还没有附件",
+        )
 
     def open_item(self, item: QListWidgetItem) -> None:
         """Show the photo or scan in the system's viewer; a file gone missing is

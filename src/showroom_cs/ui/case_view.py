@@ -197,7 +197,7 @@ class CaseView(QWidget):
             self.attachments.show_case(case_id)
             self.revealed = None
         # A case handed to this person is theirs now: its notice is seen.
-        if op.mark_seen(self.session.ctx(), case_id):
+        if not self.session.read_only and op.mark_seen(self.session.ctx(), case_id):
             self.casesChanged.emit()
         self.case = self.session.store.case(case_id)
         self._fill()
@@ -206,7 +206,8 @@ class CaseView(QWidget):
         """A small 显示 beside the masked number (row 1 of the customer group)."""
         reveal = QPushButton("显示完整号码")
         reveal.setObjectName("revealPhone")
-        reveal.setToolTip("查看会记录在时间线上")
+        # Who looked must go on the timeline: no look when it cannot be written.
+        gate(reveal, refusal(self.session, Action.REVEAL_PHONE), tip="查看会记录在时间线上")
         reveal.clicked.connect(self.reveal_phone)
         _beside(self.customer, 1, reveal)
 
@@ -333,7 +334,7 @@ class CaseView(QWidget):
             self.print_buttons[key].setToolTip("" if reviewed else "案件还没有复核记录。")
         staff = self.session.staff
         for action, button in self.buttons.items():
-            reason = workflow.why_not(staff, case, action)
+            reason = self.session.read_only or workflow.why_not(staff, case, action)
             if reason is None and action == "decide_approval":
                 reason = op.approval_refusal(store, staff, case.id)
             gate(button, reason, tip=workflow.RULES[action].requires)
@@ -349,7 +350,7 @@ class CaseView(QWidget):
             self.next_button.setProperty("action", next_action)
             gate(
                 self.next_button,
-                workflow.why_not(staff, case, next_action),
+                self.session.read_only or workflow.why_not(staff, case, next_action),
                 tip=workflow.RULES[next_action].requires,
             )
         common = COMMON.get(case.stage, ())

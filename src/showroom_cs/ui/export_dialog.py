@@ -102,6 +102,9 @@ class ExportDialog(QDialog):
         row.addWidget(self.message, 1)
         row.addWidget(self.save_all)
         row.addWidget(save)
+        if session.read_only:  # an export is done when it is recorded too
+            for button in (save, self.save_all):
+                gate(button, session.read_only)
         layout.addLayout(row)
         layout.addWidget(QLabel("导出记录"))
         self.history = QTableWidget(0, 6)

@@ -12,8 +12,14 @@ from .. import permissions
 from ..permissions import Action
 from .session import Session
 
+# What can be done with a database that can only be read: look, and print
+# (the print is then not on the timeline: it cannot be written).
+WITHOUT_SAVING = frozenset({Action.PRINT_FORM})
+
 
 def refusal(session: Session, action: Action, *, owns: bool = False) -> str | None:
+    if session.read_only and action not in WITHOUT_SAVING:
+        return session.read_only
     return permissions.refusal(session.staff, action, owns=owns)
 
 

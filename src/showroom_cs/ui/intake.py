@@ -8,6 +8,7 @@ after a crash; saving assigns the case number and removes the draft.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,15 +35,18 @@ from PySide6.QtWidgets import (
 
 from .. import operations as op
 from ..domain import CUSTOMER_TITLES, Severity
-from ..drafts import discard_draft, load_draft, save_draft
+from ..drafts import DraftNotKept, discard_draft, load_draft, save_draft
 from ..errors import RuleError, ShowroomError
 from ..forms import service_promise
 from ..phone import format_phone, normalize_phone
 from ..queries import customer_history
 from .attachments import AttachmentStrip
 from .customer_view import CustomerRecordDialog
+from .gate import gate
 from .printing import print_form
 from .session import Session
+
+log = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 400
 TEXT_FIELDS = (
@@ -89,6 +93,11 @@ class IntakePage(QWidget):
         outer.addWidget(title)
         self.draft_banner = self._draft_banner()
         outer.addWidget(self.draft_banner)
+        self.draft_trouble = QLabel()
+        self.draft_trouble.setObjectName("error")
+        self.draft_trouble.setWordWrap(True)
+        self.draft_trouble.hide()
+        outer.addWidget(self.draft_trouble)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -286,6 +295,9 @@ class IntakePage(QWidget):
         self.save_print_button.setObjectName("savePrint")
         self.save_print_button.setToolTip("保存后打印客户投诉登记表（客户联、存根联）（Ctrl+P）")
         self.save_print_button.clicked.connect(self.save_and_print)
+        if self.session.read_only:  # no complaint typed in full and then lost at 保存
+            for button in (self.save_button, self.save_print_button):
+                gate(button, self.session.read_only)
         QShortcut(QKeySequence("Ctrl+P"), self, self.save_and_print)
         row.addWidget(self.confirm_button)
         row.addWidget(self.save_button)
@@ -472,8 +484,18 @@ class IntakePage(QWidget):
             return
         values = self.values()
         values["saved_at"] = self.session.clock.now().strftime("%m-%d %H:%M")
-        if any(v for k, v in values.items() if k not in ("saved_at", *COMBO_FIELDS)):
+        if not any(v for k, v in values.items() if k not in ("saved_at", *COMBO_FIELDS)):
+            return
+        try:
             save_draft(self.draft_path, values)
+        except DraftNotKept as trouble:
+            # Said once (not at every key) until a draft is kept again.
+            if self.draft_trouble.isHidden():
+                log.warning("draft not kept: %s", trouble.message)
+                self.draft_trouble.setText(trouble.message)
+                self.draft_trouble.show()
+            return
+        self.draft_trouble.hide()
 
     def _offer_draft(self) -> None:
         found = load_draft(self.draft_path) if self.draft_path else None

@@ -351,6 +351,9 @@ class KanbanPage(QWidget):
     def move_case(self, case_id: int, target_code: str) -> None:
         """A card was dropped on another column: run that column's transition."""
         self.banner.hide()
+        if self.session.read_only:
+            self.show_refusal(self.session.read_only)
+            return
         case = self.session.store.case(case_id)
         target = Stage(target_code)
         try:

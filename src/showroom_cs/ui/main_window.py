@@ -162,6 +162,11 @@ class MainWindow(QMainWindow):
         reminder_row.setContentsMargins(16, 8, 16, 0)
         reminder_row.addWidget(self.reminder_bar)
         main.addLayout(reminder_row)
+        if self.session.read_only:  # said once, where it stays in sight
+            read_only = QLabel(f"{self.session.read_only} 可以查看和打印。")
+            read_only.setObjectName("banner")
+            read_only.setWordWrap(True)
+            main.addWidget(read_only)
         main.addWidget(self.pages, 1)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -306,7 +311,8 @@ class MainWindow(QMainWindow):
 
     def sweep(self) -> None:
         """Mark missed time limits, then repaint what shows them."""
-        check_clocks(Context(self.session.store, self.session.clock, None))
+        if not self.session.read_only:  # marking a miss is a write
+            check_clocks(Context(self.session.store, self.session.clock, None))
         self.refresh()
         self.check_reminders()
         self.backup_if_due()  # a PC left on overnight still gets its daily copy

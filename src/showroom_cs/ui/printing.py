@@ -7,6 +7,7 @@ of the PySide6 wheels we ship, so PDFium draws them).
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from .. import operations as op
 from ..domain import Case
 from .session import Session
+
+log = logging.getLogger(__name__)
 
 PRINT_DPI = 300
 
@@ -85,8 +88,19 @@ def print_form(
         parent, form_pdf(session, case, form, review_round), f"打印{title}", printer
     )
     if pages:
-        op.record_output(session.ctx(), case.id, title, pages=pages)
+        _record(session, case, title, pages=pages)
     return bool(pages)
+
+
+def _record(
+    session: Session, case: Case, title: str, *, pages: int | None = None, file_name: str = ""
+) -> None:
+    """The print on the case's timeline; a database that can only be read
+    cannot take it, and the application log keeps it instead."""
+    if session.read_only:
+        log.warning("%s of %s printed while read-only: not on its timeline", title, case.case_no)
+        return
+    op.record_output(session.ctx(), case.id, title, pages=pages, file_name=file_name)
 
 
 def print_with_dialog(
@@ -150,5 +164,5 @@ def export_form(
         if target is None:
             return None
     target.write_bytes(data)
-    op.record_output(session.ctx(), case.id, title, file_name=target.name)
+    _record(session, case, title, file_name=target.name)
     return target

@@ -63,7 +63,8 @@ class Day:
 
 def seed(desk: Desk) -> Day:
     # Monday: four cases under way before the day of the sheet.
-    late = to_investigating(desk, desk.register(customer_name="黄蓉"))
+    # Important: its first contact (8 opening hours) falls due Monday at closing.
+    late = to_investigating(desk, desk.register(customer_name="黄蓉", severity=Severity.IMPORTANT))
     invalid = desk.register(customer_name="周瑜")
     call(desk, invalid, "王芳", reached=True)
     invalid = to_investigating(desk, invalid)
@@ -154,9 +155,9 @@ def test_a_past_day_lists_what_happened_on_it_as_it_stood_that_evening(
         (day.invalid.case_no, Stage.INVALID, "李强", "理由：非产品质量问题"),
     ]
     # 黄蓉 was reached on Thursday, yet on Wednesday evening her first contact
-    # was a day and a half late; the unassigned urgent case is its registrar's.
+    # was two days late; the unassigned urgent case is its registrar's.
     assert [(o.case_no, o.kind, o.owner, o.late) for o in sheet.overdue] == [
-        (day.late.case_no, ClockKind.FIRST_CONTACT, "李强", "超时 1天13小时"),
+        (day.late.case_no, ClockKind.FIRST_CONTACT, "李强", "超时 2天5小时"),
         (day.urgent.case_no, ClockKind.FIRST_CONTACT, "孙丽（未分派）", "超时 11小时39分"),
     ]
     assert [(c.case_no, c.caller, c.purpose, c.reached) for c in sheet.calls] == [
@@ -180,7 +181,7 @@ def test_today_stops_at_now(day: Day) -> None:
     assert sheet.as_of == at(12, 30)
     overdue = [(o.case_no, o.kind, o.owner, o.late) for o in sheet.overdue]
     assert overdue == [
-        (day.late.case_no, ClockKind.FIRST_CONTACT, "李强", "超时 1天2小时"),
+        (day.late.case_no, ClockKind.FIRST_CONTACT, "李强", "超时 1天18小时"),
         (day.closing.case_no, ClockKind.FOLLOW_UP_CALL, "李强", "超时 19小时"),
         (day.urgent.case_no, ClockKind.FIRST_CONTACT, "孙丽（未分派）", "超时 10分"),
     ]
@@ -251,7 +252,7 @@ def test_the_printed_sheet_has_the_headings_the_rows_and_masked_names(desk: Desk
         assert heading in flat
     for case in (day.late, day.closing, day.moved, day.new, day.urgent):
         assert case.case_no in text
-    assert "未联系上" in text and "孙丽（未分派）" in text and "超时 1天13小时" in text
+    assert "未联系上" in text and "孙丽（未分派）" in text and "超时 2天5小时" in text
     assert "黄**" in text and not any(name in text for name in FULL_NAMES)
     for number, page in enumerate(pages, start=1):
         assert f"第 {number} 页 / 共 {len(pages)} 页" in page

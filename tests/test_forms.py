@@ -42,7 +42,7 @@ def test_registration_prints_two_copies_with_exact_text(desk: Desk) -> None:
     for page in pages:
         assert squeeze(TRICKY) in squeeze(page)
         assert "欧阳娜娜" in page and "138 0013 8000" in page
-        assert "我们将在 24 小时内与您联系，并在 3 日内反馈处理结果。" in page
+        assert "我们将在营业时间 24 小时内与您联系，并在 3 个营业日内反馈处理结果。" in page
         assert "第 1 页 / 共 1 页" in page
         assert "客户签字" in page and "受理人签字" in page
     meta = PdfReader(io.BytesIO(data)).metadata

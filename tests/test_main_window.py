@@ -266,7 +266,7 @@ def test_a_limit_falling_due_shows_a_reminder_that_opens_the_case(qtbot, desk: D
     case = desk.register(customer_name="刘洋")
     window = _window(qtbot, desk)
     assert not window.reminder_bar.isVisible()  # nothing due yet
-    desk.clock.advance(days=1)
+    desk.clock.advance(days=2, hours=6)  # 24 opening hours later
     window.sweep()
     bar = window.reminder_bar
     assert bar.isVisible()
@@ -283,7 +283,7 @@ def test_a_limit_falling_due_shows_a_reminder_that_opens_the_case(qtbot, desk: D
 def test_what_fell_due_while_the_app_was_closed_shows_at_start(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
     desk.register(customer_name="刘洋")
     desk.register(customer_name="陈晨", customer_phone="13912345678")
-    desk.clock.advance(days=2)
+    desk.clock.advance(days=3)
     window = _window(qtbot, desk)
     bar = window.reminder_bar
     assert bar.isVisible()

@@ -5,6 +5,7 @@ when they fell due."""
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
 import shutil
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from showroom_cs import sla
+from showroom_cs.domain import ClockKind
 from showroom_cs.pdf import render
 from showroom_cs.store import Store
 
@@ -49,7 +52,10 @@ def test_every_row_is_kept_and_the_file_is_whole(release_file: Path) -> None:
     after = {t: store.scalar(f"SELECT COUNT(*) FROM {t}") for t in before}
     before.pop("_sqlite_migrations")
     after.pop("_sqlite_migrations")
-    assert after == before
+    # One new line per case whose limits now count opening hours (below).
+    moved = store.scalar("SELECT COUNT(*) FROM events WHERE kind = 'due_times_moved'")
+    assert moved > 0
+    assert after == {**before, "events": before["events"] + moved}
     store.close()
 
 
@@ -97,4 +103,45 @@ def test_the_sweeps_misses_are_dated_when_they_fell_due(release_file: Path) -> N
     # The timeline is append-only again after the one fill of its new column.
     with pytest.raises(sqlite3.DatabaseError, match="时间线只能追加"):
         store.db.execute("UPDATE events SET note = note WHERE id = 1")
+    store.close()
+
+
+def test_open_limits_move_to_opening_hours_and_misses_stay(release_file: Path) -> None:
+    conn = sqlite3.connect(release_file)
+    old = {
+        row[0]: row[1:]
+        for row in conn.execute(
+            "SELECT id, due_at, breached_at, met_at, cancelled_at FROM clocks"
+        )
+    }
+    conn.close()
+    store = Store.open(release_file)
+    settings = store.settings()
+    moved_cases = set()
+    for row in store.query("SELECT * FROM clocks"):
+        due, breached, met, cancelled = old[row["id"]]
+        if breached or met or cancelled or not store.case(row["case_id"]).stage.is_open:
+            # What was missed stays missed at its old time; finished work is history.
+            assert (row["due_at"], row["breached_at"]) == (due, breached)
+            continue
+        if row["due_at"] != due:
+            moved_cases.add(row["case_id"])
+            kind = ClockKind(row["kind"])
+            assert kind in settings.opening_hours_limits
+            assert sla.is_open(dt.datetime.fromisoformat(row["due_at"]), settings) or (
+                dt.datetime.fromisoformat(row["due_at"]).time() == settings.opening_hours[1]
+            )
+    assert moved_cases
+    for case_id in moved_cases:
+        lines = [e for e in store.events(case_id) if e.kind == "due_times_moved"]
+        assert len(lines) == 1
+        assert lines[0].note.startswith("时限改为按营业时间计时：")
+        assert lines[0].data["moved"]
+        case = store.case(case_id)
+        nearest = store.scalar(
+            "SELECT MIN(due_at) FROM clocks WHERE case_id = ? AND met_at IS NULL "
+            "AND cancelled_at IS NULL",
+            (case_id,),
+        )
+        assert f"{case.next_due_at:%Y-%m-%d %H:%M:%S}" == nearest
     store.close()

@@ -81,17 +81,18 @@ def test_seed_000_curtains_made_short_a_gift_approved_by_the_general_manager(
     )
     no, cid = case.case_no, case.id
     assert no == "TS-20261119-001"
+    # In opening hours (09:00–18:00): 1h40 on Thursday, the rest from Friday 09:00.
     assert s.limits(cid) == [
-        "首次响应 11-20 00:20",
-        "上门 11-21 16:20",
+        "首次响应 11-20 15:20",
         "进度回访 11-23 17:30（约 11-23 10:30 打）",
+        "上门 11-25 10:20",
     ]
     assert s.todo("王芳") == [f"今天 · 待分派 · {no} · 林**"]
     printed = s.form(cid, "registration")
     for text in ("受理时间2026-11-1916:20", "来电", "受理人王芳", "设计问题", "重要", "林晓"):
         assert text in printed, text
     assert "13912345678" in printed and "江南花园7幢1502" in printed
-    assert "我们将在8小时内与您联系，并在3日内反馈处理结果。" in printed
+    assert "我们将在营业时间8小时内与您联系，并在3个营业日内反馈处理结果。" in printed
 
     s.at("2026-11-19 16:30")
     op.assign(s.as_("王芳"), cid, owner_id=s.staff["陈静"].id, department="设计部")
@@ -268,7 +269,7 @@ def test_seed_001_a_rude_salesman_classified_routed_and_apologised_for(tmp_path:
     op.assign(s.as_("孙丽"), cid, owner_id=owner, department=department)
     assert s.todo("赵敏") == [f"新 · 新分派给你 · {no} · 鄭**"]
     assert s.limits(cid) == [
-        "首次响应 11-24 11:05",
+        "首次响应 11-25 17:05",  # 24 opening hours
         "整改反馈 11-26 11:10",
         "进度回访 11-27 17:30（约 11-27 10:30 打）",
     ]
@@ -475,10 +476,10 @@ def test_seed_003_cracked_tiles_an_unanswered_complaint_reaches_the_general_mana
         ),
     )
     no, cid = case.case_no, case.id
-    assert "我们将在2小时内与您联系" in s.form(cid, "registration")
+    assert "我们将在营业时间2小时内与您联系" in s.form(cid, "registration")
     s.at("2026-11-23 09:20")
     op.assign(s.as_("王芳"), cid, owner_id=s.staff["李强"].id, department="安装部")
-    assert s.limits(cid)[:2] == ["首次响应 11-23 11:15", "上门 11-24 09:15"]
+    assert s.limits(cid)[:2] == ["首次响应 11-23 11:15", "上门 11-25 15:15"]
     s.at("2026-11-23 11:16")  # nobody called back in time
     assert s.timeline(cid)[-1] == (
         "11-23 11:16 系统 首次响应超时（应于 11-23 11:15 前完成），升级至客服主管，已通知赵敏"

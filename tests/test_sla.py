@@ -25,16 +25,39 @@ def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime(2026, 11, 23 + day, hour, minute)
 
 
+AROUND_THE_CLOCK = dataclasses.replace(S, opening_hours_limits=frozenset())
+
+
+@pytest.mark.parametrize(
+    ("severity", "due"),
+    [
+        (Severity.URGENT, at(0, 12)),
+        (Severity.IMPORTANT, at(0, 18)),  # 8 opening hours from 10:00: closing time
+        (Severity.NORMAL, at(2, 16)),  # 8 + 9 + 7 opening hours
+    ],
+)
+def test_first_contact_counts_opening_hours_per_severity(
+    severity: Severity, due: dt.datetime
+) -> None:
+    assert sla.due_at(ClockKind.FIRST_CONTACT, MON, severity, S) == due
+
+
 @pytest.mark.parametrize(
     ("severity", "hours"), [(Severity.URGENT, 2), (Severity.IMPORTANT, 8), (Severity.NORMAL, 24)]
 )
-def test_first_contact_counts_wall_clock_hours_per_severity(severity: Severity, hours: int) -> None:
-    assert sla.due_at(ClockKind.FIRST_CONTACT, MON, severity, S) == MON + dt.timedelta(hours=hours)
+def test_around_the_clock_first_contact_counts_wall_clock_hours(
+    severity: Severity, hours: int
+) -> None:
+    due = sla.due_at(ClockKind.FIRST_CONTACT, MON, severity, AROUND_THE_CLOCK)
+    assert due == MON + dt.timedelta(hours=hours)
 
 
 def test_home_visit_and_feedback_limits() -> None:
-    assert sla.due_at(ClockKind.HOME_VISIT, MON, Severity.IMPORTANT, S) == at(2, 10)
+    # 48 opening hours from Monday 10:00: 8 + 9 + 9 + 9 + 9, then 4 on Saturday.
+    assert sla.due_at(ClockKind.HOME_VISIT, MON, Severity.IMPORTANT, S) == at(5, 13)
+    # 3 days of opening time (27 hours) from Monday 10:00: Thursday 10:00.
     assert sla.due_at(ClockKind.FEEDBACK, MON, Severity.NORMAL, S) == at(3, 10)
+    assert sla.due_at(ClockKind.HOME_VISIT, MON, Severity.IMPORTANT, AROUND_THE_CLOCK) == at(2, 10)
 
 
 def test_progress_call_is_due_by_the_last_calling_window_of_day_five() -> None:
@@ -169,15 +192,16 @@ def test_each_missed_clock_escalates_one_level_up_to_the_owner(desk: Desk) -> No
         desk.clock.set(moment)
         op.check_clocks(desk.system)
         levels.append(desk.case(case.id).escalation_level.label)
-    # Day 1: first contact and visit missed; day 3: feedback; day 5: the progress call.
-    assert levels == ["总经理", "老板", "老板"]
+    # Day 1: first contact missed (Monday 12:00); day 3: the visit (24 opening
+    # hours: Wednesday 16:00) and feedback (Thursday 10:00); day 5: the call.
+    assert levels == ["客服主管", "老板", "老板"]
     last = desk.store.events(case.id)[-1]
     assert "进度回访超时" in last.note and "已是最高级别" in last.note
 
 
 def test_severity_change_moves_open_due_times(desk: Desk) -> None:
     case = desk.register(severity=Severity.NORMAL)
-    assert case.next_due_at == desk.clock.now() + dt.timedelta(hours=24)
+    assert case.next_due_at == at(2, 16)  # 24 opening hours
     case = op.edit_case(desk.as_("王芳"), case.id, {"severity": Severity.URGENT}).after
     assert case.next_due_at == desk.clock.now() + dt.timedelta(hours=2)
     assert desk.store.events(case.id)[-1].changes["severity"] == ("normal", "urgent")
@@ -186,7 +210,7 @@ def test_severity_change_moves_open_due_times(desk: Desk) -> None:
 def test_needs_visit_starts_and_stops_the_visit_clock(desk: Desk) -> None:
     case = desk.register(needs_visit=True, severity=Severity.IMPORTANT)
     visit = next(c for c in desk.store.clocks(case.id) if c.kind == ClockKind.HOME_VISIT)
-    assert visit.due_at == desk.clock.now() + dt.timedelta(hours=48)
+    assert visit.due_at == at(5, 13)  # 48 opening hours
     op.schedule_visit(
         desk.as_("李强"),
         case.id,
@@ -256,3 +280,61 @@ def test_overdue_count_in_the_status_bar_follows_the_clock(desk: Desk) -> None:
     desk.register(severity=Severity.NORMAL, customer_phone="13912345678")
     assert overdue_count(desk.store, desk.clock.now()) == 0
     assert overdue_count(desk.store, desk.clock.now() + dt.timedelta(hours=3)) == 1
+
+
+# ------------------------------------------------ the showroom's calendar
+
+
+CLOSED_WEDNESDAY = dataclasses.replace(S, closed_weekdays=frozenset({2}))
+STOCK_TAKING = dataclasses.replace(S, closed_dates=frozenset({dt.date(2026, 11, 24)}))
+
+
+def test_an_eight_hour_limit_pauses_over_a_closed_weekday() -> None:
+    # Started Tuesday 17:00: one hour that evening, Wednesday closed, seven on Thursday.
+    due = sla.due_at(ClockKind.FIRST_CONTACT, at(1, 17), Severity.IMPORTANT, CLOSED_WEDNESDAY)
+    assert due == at(3, 16)
+
+
+def test_an_eight_hour_limit_pauses_over_a_closed_date() -> None:
+    due = sla.due_at(ClockKind.FIRST_CONTACT, at(0, 17), Severity.IMPORTANT, STOCK_TAKING)
+    assert due == at(2, 16)  # Tuesday is stock-taking
+    assert not sla.is_opening_day(dt.date(2026, 11, 24), STOCK_TAKING)
+
+
+def test_around_the_clock_a_closed_day_changes_nothing() -> None:
+    due = sla.due_at(
+        ClockKind.FIRST_CONTACT,
+        at(1, 17),
+        Severity.IMPORTANT,
+        dataclasses.replace(CLOSED_WEDNESDAY, opening_hours_limits=frozenset()),
+    )
+    assert due == at(2, 1)
+
+
+def test_a_limit_ending_at_closing_time_falls_due_at_closing_time() -> None:
+    assert sla.due_at(ClockKind.FIRST_CONTACT, at(0, 16), Severity.URGENT, S) == at(0, 18)
+    assert sla.is_open(at(0, 17, 59), S) and not sla.is_open(at(0, 18), S)
+
+
+def test_counting_starts_with_the_first_opening_hour() -> None:
+    # Taken at 08:30 before opening, or at 18:30 after closing: from 09:00.
+    assert sla.due_at(ClockKind.FIRST_CONTACT, at(1, 8, 30), Severity.URGENT, S) == at(1, 11)
+    assert sla.due_at(ClockKind.FIRST_CONTACT, at(0, 18, 30), Severity.URGENT, S) == at(1, 11)
+
+
+def test_no_limit_in_opening_hours_ever_falls_due_while_closed() -> None:
+    calendar = dataclasses.replace(
+        S, closed_weekdays=frozenset({6}), closed_dates=frozenset({dt.date(2026, 11, 25)})
+    )
+    for start_hour in range(0, 24):
+        for day in range(7):
+            start = at(day, start_hour)
+            for kind in (ClockKind.FIRST_CONTACT, ClockKind.HOME_VISIT, ClockKind.FEEDBACK):
+                for severity in Severity:
+                    due = sla.due_at(kind, start, severity, calendar)
+                    assert sla.is_open(due - dt.timedelta(minutes=1), calendar), (kind, start, due)
+
+
+def test_failed_review_items_around_the_clock_are_due_by_midnight() -> None:
+    calendar = dataclasses.replace(S, opening_hours_limits=frozenset())
+    assert sla.due_at(ClockKind.REVIEW_FIX, at(0, 14), Severity.NORMAL, calendar) == at(1, 0)

@@ -205,10 +205,14 @@ def _layout(name: str, data: dict[str, Any]) -> Layout:
 
 
 def service_promise(settings: Settings, severity: Severity) -> str:
-    """服务承诺 from the SLA settings, read back to the customer and printed."""
+    """服务承诺 from the SLA settings, read back to the customer and printed: a
+    limit counted in opening hours says so, so the customer expects the call
+    in the showroom's hours, not at night."""
     contact = settings.sla[ClockKind.FIRST_CONTACT][severity]
     feedback = settings.sla[ClockKind.FEEDBACK][severity]
-    return f"我们将在 {contact} 小时内与您联系，并在 {feedback} 日内反馈处理结果。"
+    hours = "营业时间 " if ClockKind.FIRST_CONTACT in settings.opening_hours_limits else " "
+    days = "个营业日" if ClockKind.FEEDBACK in settings.opening_hours_limits else "日"
+    return f"我们将在{hours}{contact} 小时内与您联系，并在 {feedback} {days}内反馈处理结果。"
 
 
 def _when(moment: dt.datetime | dt.date | None) -> str:

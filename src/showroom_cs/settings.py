@@ -103,6 +103,12 @@ DEFAULT_ROUTING: dict[str, Route] = {
     "其他": Route("客服部", Role.SUPERVISOR),
 }
 
+# The limits a manager may switch between 营业时间内计时 and 全天计时 (the calls
+# always keep to the calling windows of opening days).
+SWITCHABLE_LIMITS = frozenset(
+    {ClockKind.FIRST_CONTACT, ClockKind.HOME_VISIT, ClockKind.FEEDBACK, ClockKind.REVIEW_FIX}
+)
+
 # Units per clock: hours after receipt; days after assignment; the Nth day
 # counted from receipt (receipt day = day 1); days after the trigger (0 =
 # the same day, 1 = the next day).
@@ -163,6 +169,13 @@ class Settings:
     opening_hours: tuple[dt.time, dt.time] = (dt.time(9, 0), dt.time(18, 0))
     # Monday = 0 … Sunday = 6; a showroom is usually open every day.
     closed_weekdays: frozenset[int] = frozenset()
+    # Whole days closed besides: holidays, stock-taking.
+    closed_dates: frozenset[dt.date] = frozenset()
+    # The limits that count only the hours the showroom is open (营业时间内计时);
+    # the others run around the clock (全天计时). Calls follow their windows.
+    opening_hours_limits: frozenset[ClockKind] = frozenset(
+        {ClockKind.FIRST_CONTACT, ClockKind.HOME_VISIT, ClockKind.FEEDBACK, ClockKind.REVIEW_FIX}
+    )
     calling_windows: tuple[tuple[dt.time, dt.time], ...] = (
         (dt.time(10, 30), dt.time(11, 30)),
         (dt.time(15, 0), dt.time(17, 30)),
@@ -227,6 +240,10 @@ def validate_settings(settings: Settings) -> None:
     opens, closes = settings.opening_hours
     if not opens < closes:
         raise RuleError("营业时间的开始必须早于结束。")
+    if len(settings.closed_dates) > 366:
+        raise RuleError("休息日期最多 366 天。")
+    if settings.opening_hours_limits - SWITCHABLE_LIMITS:
+        raise RuleError("回访按回访时段计时，不能改为营业时间内或全天计时。")
     if len(settings.closed_weekdays) >= 7:
         raise RuleError("每周至少要有一天营业。")
     windows = sorted(settings.calling_windows)
@@ -349,6 +366,8 @@ def settings_to_rows(settings: Settings) -> dict[str, str]:
         "escalate_on_breach": {c.value: v for c, v in settings.escalate_on_breach.items()},
         "opening_hours": [t.isoformat("minutes") for t in settings.opening_hours],
         "closed_weekdays": sorted(settings.closed_weekdays),
+        "closed_dates": sorted(day.isoformat() for day in settings.closed_dates),
+        "opening_hours_limits": sorted(clock.value for clock in settings.opening_hours_limits),
         "calling_windows": [
             [a.isoformat("minutes"), b.isoformat("minutes")] for a, b in settings.calling_windows
         ],
@@ -410,6 +429,12 @@ def settings_from_rows(rows: Mapping[str, str]) -> Settings:
         changes["opening_hours"] = (_time(opens), _time(closes))
     if "closed_weekdays" in data:
         changes["closed_weekdays"] = frozenset(int(d) for d in data["closed_weekdays"])
+    if "closed_dates" in data:
+        changes["closed_dates"] = frozenset(dt.date.fromisoformat(d) for d in data["closed_dates"])
+    if "opening_hours_limits" in data:
+        changes["opening_hours_limits"] = frozenset(
+            ClockKind(c) for c in data["opening_hours_limits"]
+        )
     if "calling_windows" in data:
         changes["calling_windows"] = tuple((_time(a), _time(b)) for a, b in data["calling_windows"])
     return dataclasses.replace(base, **changes)

@@ -431,7 +431,7 @@ def recompute_due_times(ctx: Context, case_id: int, severity: Severity) -> None:
     (the escalation it caused stays on the timeline).
     """
     for row in ctx.store.query(
-        "SELECT id, kind, started_at FROM clocks WHERE case_id = ? "
+        "SELECT id, kind, started_at, planned_at FROM clocks WHERE case_id = ? "
         "AND met_at IS NULL AND cancelled_at IS NULL",
         (case_id,),
     ):
@@ -441,6 +441,8 @@ def recompute_due_times(ctx: Context, case_id: int, severity: Severity) -> None:
             severity,
             ctx.settings,
         )
+        if row["planned_at"] and dt.datetime.fromisoformat(row["planned_at"]) >= due:
+            continue  # a call put off to the customer's time keeps the time they chose
         values: dict[str, Any] = {"due_at": db_time(due)}
         if due > ctx.now():
             values["breached_at"] = None

@@ -32,7 +32,16 @@ from ..store.rows import db_time
 from ._common import Context, commit, load_case, recompute_due_times, require_active
 
 # Settings whose change moves the due times of open cases.
-_TIMING_KEYS = frozenset({"sla", "opening_hours", "closed_weekdays", "calling_windows"})
+_TIMING_KEYS = frozenset(
+    {
+        "sla",
+        "opening_hours",
+        "closed_weekdays",
+        "closed_dates",
+        "opening_hours_limits",
+        "calling_windows",
+    }
+)
 ITEM_LABELS = {
     "showroom_name": "门店名称",
     "showroom_code": "门店编码",
@@ -46,6 +55,8 @@ ITEM_LABELS = {
     "escalate_on_breach": "超时升级",
     "opening_hours": "营业时间",
     "closed_weekdays": "每周休息日",
+    "closed_dates": "休息日期",
+    "opening_hours_limits": "按营业时间计时的时限",
     "calling_windows": "回访时段",
     "call_minutes": "每通回访预留时间",
     "idle_lock_minutes": "自动锁屏",

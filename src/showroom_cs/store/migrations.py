@@ -5,6 +5,7 @@ The schema version of a file is the number of these applied to it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sqlite3
@@ -673,6 +674,66 @@ def m0010_access(db: Database) -> None:
         CREATE INDEX exports_week ON exports(week);
         """,
     )
+
+
+@_migration("0011_opening_hours_limits")
+def m0011_opening_hours_limits(db: Database) -> None:
+    """首次响应, 上门, 整改反馈 and 复核问题整改 now count the hours the showroom
+    is open. The open limits not yet missed are recomputed under the new rule
+    (their case's timeline says so, one line per case); what was already
+    missed stays missed, and nothing else changes."""
+    from .. import sla
+    from ..domain import ClockKind, Severity
+    from ..settings import settings_from_rows
+
+    settings = settings_from_rows(dict(db.execute("SELECT key, value FROM settings").fetchall()))
+    now = _now_text()
+    rows = db.execute(
+        "SELECT k.id, k.case_id, k.kind, k.started_at, k.due_at, k.planned_at, c.severity "
+        "FROM clocks k JOIN cases c ON c.id = k.case_id "
+        "WHERE k.met_at IS NULL AND k.cancelled_at IS NULL AND k.breached_at IS NULL "
+        "AND c.stage NOT IN ('closed', 'invalid', 'voided') ORDER BY k.case_id, k.id"
+    ).fetchall()
+    moved: dict[int, list[tuple[str, str, str]]] = {}
+    for clock_id, case_id, kind, started, old_due, planned, severity in rows:
+        clock = ClockKind(kind)
+        due = sla.due_at(clock, _parse(started), Severity(severity), settings)
+        if planned is not None and _parse(planned) >= due:  # a call put off to the customer's time
+            continue
+        new_due = due.isoformat(sep=" ", timespec="seconds")
+        if new_due != old_due:
+            db.execute("UPDATE clocks SET due_at = ? WHERE id = ?", (new_due, clock_id))
+            moved.setdefault(case_id, []).append((clock.label, old_due, new_due))
+    for case_id, shifts in moved.items():
+        words = "；".join(f"{label} {old[5:16]} → {new[5:16]}" for label, old, new in shifts)
+        data = [{"clock": label, "from": old, "to": new} for label, old, new in shifts]
+        db.execute(
+            "INSERT INTO events (case_id, at, actor_id, kind, note, data) "
+            "VALUES (?, ?, NULL, 'due_times_moved', ?, ?)",
+            (
+                case_id,
+                now,
+                f"时限改为按营业时间计时：{words}",
+                json.dumps({"moved": data}, ensure_ascii=False),
+            ),
+        )
+        nearest = db.execute(
+            "SELECT kind, due_at FROM clocks WHERE case_id = ? AND met_at IS NULL "
+            "AND cancelled_at IS NULL ORDER BY due_at LIMIT 1",
+            (case_id,),
+        ).fetchone()
+        db.execute(
+            "UPDATE cases SET next_due_kind = ?, next_due_at = ? WHERE id = ?",
+            (nearest[0], nearest[1], case_id),
+        )
+
+
+def _parse(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def _now_text() -> str:
+    return dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
 
 
 SCHEMA_VERSION = len(MIGRATION_NAMES)

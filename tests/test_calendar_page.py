@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -193,3 +194,35 @@ def test_double_clicking_an_empty_slot_books_a_visit_there(  # type: ignore[no-u
     typed[0] = "查无此人"
     assert not page.book_at(wednesday_15)
     assert told == ["没有找到「查无此人」。"]
+
+
+def test_closed_hours_and_days_are_shaded(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QColor
+
+    settings = desk.store.settings()
+    op.change_settings(
+        desk.as_("陈静"),
+        dataclasses.replace(settings, closed_dates=frozenset({dt.date(2026, 11, 25)})),
+    )
+    page = _page(qtbot, desk)
+    week = page.week
+    image = week.grab().toImage()
+
+    def shade(day: dt.date, hour: int) -> str:
+        x = int(week.x_of(day) + week.column_width() / 2)
+        return QColor(image.pixel(x, int(week.y_of(dt.time(hour))) + 5)).name()
+
+    tuesday, wednesday = dt.date(2026, 11, 24), dt.date(2026, 11, 25)
+    assert shade(tuesday, 12) == "#ffffff"  # open, no call window, nothing booked
+    assert shade(tuesday, 19) == calendar_page.CLOSED_SHADE  # after 18:00
+    assert shade(tuesday, 8) == calendar_page.CLOSED_SHADE  # before 09:00
+    assert shade(wednesday, 12) == calendar_page.CLOSED_SHADE  # stock-taking day
+    assert shade(tuesday, 16) == calendar_page.CALLING_SHADE
+    assert shade(wednesday, 16) == calendar_page.CLOSED_SHADE  # no calls while closed
+    assert week.day_heading(wednesday) == "11/25 星期三 休息"
+    assert week.day_heading(tuesday) == "11/24 星期二"
+    page.set_mode(0)
+    cell = next(c for c in page.month.cells if c.day == wednesday)
+    assert "休息" in cell.date.text() and cell.toolTip().startswith("2026-11-25：休息日")
+    qtbot.mouseClick(cell, Qt.MouseButton.LeftButton)
+    assert page.title.text() == "回访日历 · 2026-11-25 星期三（休息）"

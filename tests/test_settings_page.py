@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QMessageBox, QPushButton, QSpinBox, QTableWidget
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+)
 
 from showroom_cs.domain import ClockKind, Role, Severity
 from showroom_cs.ui import settings_staff
@@ -42,6 +52,42 @@ def test_a_new_time_limit_moves_open_cases_and_says_so(qtbot, desk: Desk) -> Non
     assert desk.store.events(case.id)[-1].note.startswith("时限设置调整：整改反馈")
     log = window.settings_page.history.table
     assert log.item(0, 2).text() == "时限" and log.item(0, 3).text() == "整改反馈·一般 3 → 5"
+
+
+def test_a_limit_switched_to_around_the_clock_moves_open_cases(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    case = desk.register()  # Monday 10:00, 一般: first contact in 24 opening hours
+    assert f"{desk.case(case.id).next_due_at:%m-%d %H:%M}" == "11-25 16:00"
+    window = _window(qtbot, desk)
+    tab = window.settings_page.limits
+    help_text = tab.findChild(QLabel, "countingHelp").text()
+    assert "营业时间内计时：只算门店开门的时间" in help_text and "全天计时：按钟点连续计算" in help_text
+    mode = tab.findChild(QComboBox, f"counting_{ClockKind.FIRST_CONTACT.value}")
+    assert mode.currentText() == "营业时间内计时"
+    mode.setCurrentText("全天计时")
+    _save(qtbot, tab)
+    assert ClockKind.FIRST_CONTACT not in desk.store.settings().opening_hours_limits
+    assert desk.store.events(case.id)[-1].note == "时限设置调整：首次响应 11-25 16:00 → 11-24 10:00"
+    assert f"{desk.case(case.id).next_due_at:%m-%d %H:%M}" == "11-24 10:00"
+
+
+def test_a_closed_date_pauses_the_limits_that_count_opening_hours(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    case = desk.register()
+    window = _window(qtbot, desk)
+    tab = window.settings_page.limits
+    tab.new_closed_date.setDate(QDate(2026, 11, 25))
+    qtbot.mouseClick(tab.findChild(QPushButton, "addClosedDate"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.findChild(QPushButton, "addClosedDate"), Qt.MouseButton.LeftButton)
+    dates = tab.findChild(QListWidget, "closedDates")
+    assert [dates.item(i).text() for i in range(dates.count())] == ["2026-11-25 周三"]
+    _save(qtbot, tab)
+    assert desk.store.settings().closed_dates == {dt.date(2026, 11, 25)}
+    # Monday 8 h + Tuesday 9 h, Wednesday closed, Thursday's first 7 h.
+    assert desk.store.events(case.id)[-1].note == "时限设置调整：首次响应 11-25 16:00 → 11-26 16:00"
+    dates.setCurrentRow(0)
+    qtbot.mouseClick(tab.findChild(QPushButton, "removeClosedDate"), Qt.MouseButton.LeftButton)
+    _save(qtbot, tab)
+    assert desk.store.settings().closed_dates == frozenset()
+    assert f"{desk.case(case.id).next_due_at:%m-%d %H:%M}" == "11-25 16:00"
 
 
 def test_overlapping_calling_windows_are_refused_in_words(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]

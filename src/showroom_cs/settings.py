@@ -173,9 +173,7 @@ class Settings:
     closed_dates: frozenset[dt.date] = frozenset()
     # The limits that count only the hours the showroom is open (营业时间内计时);
     # the others run around the clock (全天计时). Calls follow their windows.
-    opening_hours_limits: frozenset[ClockKind] = frozenset(
-        {ClockKind.FIRST_CONTACT, ClockKind.HOME_VISIT, ClockKind.FEEDBACK, ClockKind.REVIEW_FIX}
-    )
+    opening_hours_limits: frozenset[ClockKind] = SWITCHABLE_LIMITS
     calling_windows: tuple[tuple[dt.time, dt.time], ...] = (
         (dt.time(10, 30), dt.time(11, 30)),
         (dt.time(15, 0), dt.time(17, 30)),

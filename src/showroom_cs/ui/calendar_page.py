@@ -40,6 +40,7 @@ from ..agenda import AgendaItem, ItemKind, agenda
 from ..errors import ShowroomError
 from ..search import search_case_ids
 from ..settings import Settings
+from ..sla import is_opening_day
 from . import theme
 from .action_dialog import ActionDialog, double_booking_agreed
 from .printing import print_with_dialog, save_pdf
@@ -53,6 +54,9 @@ KIND_COLOURS = {
     ItemKind.DUE: "#78909c",
 }
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+# The hours and days the shop is closed: limits counted in opening hours pause.
+CLOSED_SHADE = "#e4e8ed"
+CALLING_SHADE = "#ffe0b2"
 
 
 def colour_of(item: AgendaItem) -> str:
@@ -142,7 +146,10 @@ class CalendarPage(QWidget):
         for kind, colour in KIND_COLOURS.items():  # what the calendar shows
             row.addWidget(_swatch(colour, kind.label))
         row.addWidget(_swatch(theme.OVERDUE, "已超时"))
-        row.addWidget(_swatch("#ffcc80", "回访时段"))
+        row.addWidget(_swatch(CALLING_SHADE, "回访时段"))
+        closed = _swatch(CLOSED_SHADE, "休息（营业时间内计时的时限暂停）")
+        closed.setObjectName("closedLegend")
+        row.addWidget(closed)
         row.addStretch(1)
         return row
 
@@ -192,18 +199,22 @@ class CalendarPage(QWidget):
             staff_id=self.session.staff.id if self.only_mine.isChecked() else None,
         )
         names = {s.id: s.name for s in self.session.store.all_staff()}
-        self.week.settings = self.session.store.settings()  # opening hours may have changed
+        settings = self.session.store.settings()  # opening hours may have changed
+        self.week.settings = settings
         today = self.session.clock.now().date()
         if self.mode() == 0:
             self.title.setText(f"回访日历 · {self.day.year}年{self.day.month}月")
-            self.month.show_items(first, self.day.month, items, today)
+            self.month.show_items(first, self.day.month, items, today, settings)
         elif self.mode() == 1:
             week = first.isocalendar().week
             last = after - dt.timedelta(days=1)
             self.title.setText(f"回访日历 · {first:%Y-%m-%d} 至 {last:%m-%d}（第 {week} 周）")
             self.week.show_items(first, items, today, self.session.clock.now())
         else:
-            self.title.setText(f"回访日历 · {self.day:%Y-%m-%d} 星期{WEEKDAYS[self.day.weekday()]}")
+            closed = "" if is_opening_day(self.day, settings) else "（休息）"
+            self.title.setText(
+                f"回访日历 · {self.day:%Y-%m-%d} 星期{WEEKDAYS[self.day.weekday()]}{closed}"
+            )
             self.agenda.show_items(items, names)
         self.last_load_ms = (time.perf_counter() - started) * 1000
 
@@ -345,14 +356,25 @@ class MonthView(QWidget):
             grid.setRowStretch(1 + number // 7, 1)
 
     def show_items(
-        self, first: dt.date, month: int, items: list[AgendaItem], today: dt.date
+        self,
+        first: dt.date,
+        month: int,
+        items: list[AgendaItem],
+        today: dt.date,
+        settings: Settings,
     ) -> None:
         by_day: dict[dt.date, list[AgendaItem]] = {}
         for item in items:
             by_day.setdefault(item.starts_at.date(), []).append(item)
         for number, cell in enumerate(self.cells):
             day = first + dt.timedelta(days=number)
-            cell.show_day(day, by_day.get(day, []), in_month=day.month == month, today=today)
+            cell.show_day(
+                day,
+                by_day.get(day, []),
+                in_month=day.month == month,
+                today=today,
+                closed=not is_opening_day(day, settings),
+            )
 
 
 class DayCell(QFrame):
@@ -374,18 +396,28 @@ class DayCell(QFrame):
         layout.addStretch(1)
 
     def show_day(
-        self, day: dt.date, items: list[AgendaItem], *, in_month: bool, today: dt.date
+        self,
+        day: dt.date,
+        items: list[AgendaItem],
+        *,
+        in_month: bool,
+        today: dt.date,
+        closed: bool = False,
     ) -> None:
         self.day = day
         border = theme.ACCENT if day == today else theme.BORDER
-        background = "white" if in_month else theme.PANEL
+        background = CLOSED_SHADE if closed else "white" if in_month else theme.PANEL
         self.setStyleSheet(
             f"#dayCell {{ background: {background}; border: 1px solid {border}; border-radius: 4px; }}"
         )
         weight = "600" if day == today else "400"
         colour = theme.TEXT if in_month else theme.MUTED
-        self.date.setText(f'<span style="font-weight:{weight}; color:{colour}">{day.day}</span>')
-        self.setToolTip(f"{day:%Y-%m-%d}：{len(items)} 项，点击查看当天")
+        rest = f' <span style="color:{theme.MUTED}">休息</span>' if closed else ""
+        self.date.setText(
+            f'<span style="font-weight:{weight}; color:{colour}">{day.day}</span>{rest}'
+        )
+        state = "休息日，" if closed else ""
+        self.setToolTip(f"{day:%Y-%m-%d}：{state}{len(items)} 项，点击查看当天")
         shown = items[: MonthView.SHOWN]
         for line, item in zip(self.lines, [*shown, None], strict=False):
             line.setVisible(item is not None)
@@ -439,8 +471,8 @@ class _Placed:
 
 
 class WeekView(QWidget):
-    """Seven day columns over the hours; opening hours shaded, calling windows
-    marked, visits as blocks, due times as thin markers."""
+    """Seven day columns over the hours; closed hours and days shaded, calling
+    windows marked, visits as blocks, due times as thin markers."""
 
     caseRequested = Signal(int)
     dayChosen = Signal(object)  # dt.date
@@ -483,6 +515,10 @@ class WeekView(QWidget):
         self.placed = self._layout_items()
 
     # geometry --------------------------------------------------------------
+
+    def day_heading(self, day: dt.date) -> str:
+        rest = "" if is_opening_day(day, self.settings) else " 休息"
+        return f"{day.month}/{day.day} 星期{WEEKDAYS[day.weekday()]}{rest}"
 
     def column_width(self) -> float:
         return (self.width() - self.GUTTER_PX) / 7
@@ -573,18 +609,25 @@ class WeekView(QWidget):
         for number in range(7):
             day = self.first + dt.timedelta(days=number)
             x = self.x_of(day)
-            open_top, open_bottom = self.y_of(opens), self.y_of(closes)
-            painter.fillRect(QRectF(x, open_top, width, open_bottom - open_top), QColor("#f7fafd"))
-            for start, end in self.settings.calling_windows:
-                top, bottom = self.y_of(start), self.y_of(end)
-                painter.fillRect(QRectF(x, top, width, bottom - top), QColor("#fff3e0"))
+            open_day = is_opening_day(day, self.settings)
+            painter.fillRect(
+                QRectF(x, self.HEAD_PX, width, self.height() - self.HEAD_PX), QColor(CLOSED_SHADE)
+            )
+            if open_day:
+                open_top, open_bottom = self.y_of(opens), self.y_of(closes)
+                painter.fillRect(
+                    QRectF(x, open_top, width, open_bottom - open_top), QColor("white")
+                )
+                for start, end in self.settings.calling_windows:
+                    top, bottom = self.y_of(start), self.y_of(end)
+                    painter.fillRect(QRectF(x, top, width, bottom - top), QColor(CALLING_SHADE))
             if day == self.today:
                 painter.fillRect(QRectF(x, 0, width, self.HEAD_PX), QColor("#e3eefc"))
             painter.setPen(QColor(theme.ACCENT if day == self.today else theme.TEXT))
             painter.drawText(
                 QRectF(x, 0, width, self.HEAD_PX),
                 Qt.AlignmentFlag.AlignCenter,
-                f"{day.month}/{day.day} 星期{WEEKDAYS[number]}",
+                self.day_heading(day),
             )
         painter.setPen(QPen(QColor(theme.BORDER)))
         for hour in range(self.FIRST_HOUR, self.LAST_HOUR + 1):

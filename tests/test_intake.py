@@ -132,9 +132,13 @@ def test_a_known_phone_shows_earlier_cases_and_fills_the_customer(  # type: igno
 def test_the_promise_follows_the_severity(qtbot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
     page = IntakePage(Session(desk.store, desk.clock, desk.staff["王芳"]))
     qtbot.addWidget(page)
-    assert page.promise.text() == "我们将在营业时间 24 小时内与您联系，并在 3 个营业日内反馈处理结果。"
+    assert (
+        page.promise.text() == "我们将在营业时间 24 小时内与您联系，并在 3 个营业日内反馈处理结果。"
+    )
     page.fields["severity"].setCurrentIndex(2)  # 紧急
-    assert page.promise.text() == "我们将在营业时间 2 小时内与您联系，并在 3 个营业日内反馈处理结果。"
+    assert (
+        page.promise.text() == "我们将在营业时间 2 小时内与您联系，并在 3 个营业日内反馈处理结果。"
+    )
 
 
 def test_the_draft_survives_a_killed_window_and_is_offered_back(qtbot, file_desk: Desk) -> None:  # type: ignore[no-untyped-def]

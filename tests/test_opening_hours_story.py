@@ -133,7 +133,8 @@ def test_a_week_of_limits_in_opening_hours(tmp_path: Path) -> None:
     # Saturday: nothing was missed while the shop was shut.
     s.switch_on("2026-12-05 08:55")
     assert all(
-        "超时" not in line for case in (across_stock_taking, last_half_hour)
+        "超时" not in line
+        for case in (across_stock_taking, last_half_hour)
         for line in s.timeline(case.id)
     )
     # Monday's progress call fell on the stock-taking day: it moved to Saturday.
@@ -174,11 +175,8 @@ def test_a_week_of_limits_in_opening_hours(tmp_path: Path) -> None:
     assert on_time[ClockKind.FIRST_CONTACT] == (3, 2)
     assert on_time[ClockKind.HOME_VISIT] == (1, 0)
     assert week.escalated == 2
-    sheets = {
-        day: s.overdue_on(day)
-        for day in ("2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04")
-        + ("2026-12-05", "2026-12-06")
-    }
+    week_days = [f"{dt.date(2026, 11, 30) + dt.timedelta(days=n)}" for n in range(7)]
+    sheets = {day: s.overdue_on(day) for day in week_days}
     assert sheets == {
         "2026-11-30": [f"{due_at_closing.case_no} 首次响应 11-30 18:00"],
         "2026-12-01": [],

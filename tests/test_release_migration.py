@@ -110,9 +110,7 @@ def test_open_limits_move_to_opening_hours_and_misses_stay(release_file: Path) -
     conn = sqlite3.connect(release_file)
     old = {
         row[0]: row[1:]
-        for row in conn.execute(
-            "SELECT id, due_at, breached_at, met_at, cancelled_at FROM clocks"
-        )
+        for row in conn.execute("SELECT id, due_at, breached_at, met_at, cancelled_at FROM clocks")
     }
     conn.close()
     store = Store.open(release_file)

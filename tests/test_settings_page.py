@@ -60,7 +60,10 @@ def test_a_limit_switched_to_around_the_clock_moves_open_cases(qtbot, desk: Desk
     window = _window(qtbot, desk)
     tab = window.settings_page.limits
     help_text = tab.findChild(QLabel, "countingHelp").text()
-    assert "营业时间内计时：只算门店开门的时间" in help_text and "全天计时：按钟点连续计算" in help_text
+    assert (
+        "营业时间内计时：只算门店开门的时间" in help_text
+        and "全天计时：按钟点连续计算" in help_text
+    )
     mode = tab.findChild(QComboBox, f"counting_{ClockKind.FIRST_CONTACT.value}")
     assert mode.currentText() == "营业时间内计时"
     mode.setCurrentText("全天计时")

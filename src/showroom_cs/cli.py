@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # the commands import what they use when they run
     from .operations import Context
     from .store import Store
 
-DEMO_CASES = 2000
+DEMO_CASES = 3000  # a year of complaints at the demo showroom
 
 
 def _parser() -> argparse.ArgumentParser:

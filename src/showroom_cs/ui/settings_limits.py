@@ -58,6 +58,11 @@ def _time_edit(value: dt.time) -> QTimeEdit:
     return edit
 
 
+def _day_of(edit: QDateEdit) -> dt.date:
+    value = edit.date()
+    return dt.date(value.year(), value.month(), value.day())
+
+
 def _time_of(edit: QTimeEdit) -> dt.time:
     value = edit.time()
     return dt.time(value.hour(), value.minute())
@@ -86,9 +91,7 @@ class LimitsTab(SettingsTab):
         box = QGroupBox("时限（超时后案件变红，并按右列升级）")
         self.sla = QTableWidget(len(ClockKind), 6)
         self.sla.setObjectName("slaTable")
-        self.sla.setHorizontalHeaderLabels(
-            ("时限", "紧急", "重要", "一般", "计时方式", "超时升级")
-        )
+        self.sla.setHorizontalHeaderLabels(("时限", "紧急", "重要", "一般", "计时方式", "超时升级"))
         self.sla.verticalHeader().setVisible(False)
         self.sla.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.sla_spins: dict[tuple[ClockKind, Severity], QSpinBox] = {}
@@ -181,14 +184,15 @@ class LimitsTab(SettingsTab):
         for day in sorted(settings.closed_dates):
             self._add_closed_date(day)
         self.closed_dates.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
-        self.new_closed_date = QDateEdit(QDate(self.session.clock.now().date()))
+        today = self.session.clock.now().date()
+        self.new_closed_date = QDateEdit(QDate(today.year, today.month, today.day))
         self.new_closed_date.setObjectName("newClosedDate")
         self.new_closed_date.setDisplayFormat("yyyy-MM-dd")
         self.new_closed_date.setCalendarPopup(True)
         compact(self.new_closed_date, 130)
         add = QPushButton("添加")
         add.setObjectName("addClosedDate")
-        add.clicked.connect(lambda: self._add_closed_date(self.new_closed_date.date().toPython()))
+        add.clicked.connect(lambda: self._add_closed_date(_day_of(self.new_closed_date)))
         remove = QPushButton("删除选中")
         remove.setObjectName("removeClosedDate")
         remove.clicked.connect(self._remove_closed_dates)

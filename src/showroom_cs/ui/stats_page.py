@@ -362,4 +362,4 @@ def _spread(values: tuple[float, float] | None, unit: str) -> str:
     if values is None:
         return "—"
     median, p90 = values
-    return f"中位 {median:.1f} {unit}，90% 在 {p90:.1f} {unit} 内"
+    return f"中位 {median:.1f} {unit}，90% 在 {p90:.1f} {unit}内"

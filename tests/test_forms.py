@@ -232,6 +232,7 @@ def test_save_and_print_on_the_intake_form(  # type: ignore[no-untyped-def]
     page.fields["customer_name"].setText("张伟")
     page.fields["description"].setPlainText("门板缝隙")
     page.demand_boxes["维修"].setChecked(True)
+    page.fields["category"].setCurrentText("安装施工")
     case_id = page.save_and_print()
     assert case_id is not None and printed.exists()
     assert desk.store.events(case_id)[-1].kind == "print"

@@ -447,6 +447,7 @@ def test_photos_attach_from_the_form_and_the_case_view(qtbot, tmp_path) -> None:
     page.fields["customer_name"].setText("张伟")
     page.fields["description"].setPlainText("门板缝隙")
     page.demand_boxes["维修"].setChecked(True)
+    page.fields["category"].setCurrentText("安装施工")
     case_id = page.save()
     assert case_id is not None
     (saved,) = desk.store.attachments(case_id)

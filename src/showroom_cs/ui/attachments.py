@@ -187,6 +187,10 @@ class AttachmentStrip(QWidget):
             ready=self.list.count() > 0,
             not_ready="这个案件还没有附件",
         )
+        # An empty list is no place for Tab to stop.
+        self.list.setFocusPolicy(
+            Qt.FocusPolicy.StrongFocus if self.list.count() else Qt.FocusPolicy.NoFocus
+        )
 
     def open_item(self, item: QListWidgetItem) -> None:
         """Show the photo or scan in the system's viewer; a file gone missing is

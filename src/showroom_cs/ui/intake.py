@@ -1,8 +1,15 @@
-"""新建投诉: the registration form, grouped as on paper, fillable without the mouse.
+"""新建投诉: the registration form, fillable without the mouse.
 
 The phone comes first: a known number shows the customer's earlier cases and
-fills name and address. Every change is kept in a draft file, offered back
-after a crash; saving assigns the case number and removes the draft.
+fills name and address. Then what every complaint needs (channel, category,
+severity, what happened, what the customer wants), then the product and
+order details, so Tab walks a walk-in complaint top to bottom in few keys.
+Every change is kept in a draft file, offered back after a crash; saving
+assigns the case number and removes the draft.
+
+受理时间 is when this complaint began: it follows the clock while the form
+is empty, stops at the first input and may be changed by the clerk (a
+letter or a message taken down later).
 """
 
 from __future__ import annotations
@@ -49,6 +56,10 @@ from .session import Session
 log = logging.getLogger(__name__)
 
 AUTOSAVE_MS = 400
+RECEIVED_TICK_MS = 15_000
+CHOOSE = "（请选择）"
+# A draft started this long ago asks whether its 受理时间 still stands.
+STALE_DRAFT = dt.timedelta(minutes=30)
 TEXT_FIELDS = (
     "customer_phone",
     "customer_name",
@@ -101,10 +112,16 @@ class IntakePage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field
         body = QWidget()
         form_layout = QVBoxLayout(body)
         form_layout.addWidget(self._customer_group())
         form_layout.addWidget(self._complaint_group())
+        form_layout.addWidget(self._product_group())
+        self.attachments = AttachmentStrip(self.session)
+        files = QFormLayout()
+        files.addRow("附件", self.attachments)
+        form_layout.addLayout(files)
         form_layout.addStretch(1)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
@@ -120,7 +137,11 @@ class IntakePage(QWidget):
         outer.addWidget(self.saved)
         outer.addLayout(self._buttons())
         for widget in self.fields.values():
-            _on_change(widget, self.autosave.start)
+            _on_change(widget, self._changed)
+        self.clock_timer = QTimer(self)  # 受理时间 follows the clock on an empty form
+        self.clock_timer.setInterval(RECEIVED_TICK_MS)
+        self.clock_timer.timeout.connect(self._follow_clock)
+        self.clock_timer.start()
         self._offer_draft()
 
     @property
@@ -144,6 +165,7 @@ class IntakePage(QWidget):
         combo.setObjectName(name)
         for label, value in options:
             combo.addItem(label, value)
+        _fit(combo)
         self.fields[name] = combo
         return combo
 
@@ -165,7 +187,7 @@ class IntakePage(QWidget):
         """The lists as 设置 now has them; what was already chosen stays chosen."""
         for name, blank in (
             ("channel", None),
-            ("category", None),
+            ("category", CHOOSE),
             ("product_category", "（未选）"),
         ):
             combo = self.fields[name]
@@ -174,6 +196,7 @@ class IntakePage(QWidget):
             combo.clear()
             for label, value in self._list(name, blank=blank):
                 combo.addItem(label, value)
+            _fit(combo)
             combo.setCurrentIndex(max(combo.findData(chosen), 0))
         ticked = {key for key, box in self.demand_boxes.items() if box.isChecked()}
         while self.demands_row.count():
@@ -187,7 +210,7 @@ class IntakePage(QWidget):
         self._fill_demands()
         for key, box in self.demand_boxes.items():
             box.setChecked(key in ticked)
-            _on_change(box, self.autosave.start)
+            _on_change(box, self._changed)
 
     def _customer_group(self) -> QGroupBox:
         box = QGroupBox("客户信息")
@@ -210,18 +233,31 @@ class IntakePage(QWidget):
         grid.addLayout(name_row, 1, 1)
         grid.addWidget(QLabel("地址"), 1, 2)
         grid.addWidget(self._line("customer_address", "小区 / 楼栋 / 房号（上门需要）"), 1, 3)
-        grid.addWidget(QLabel("订单/合同号"), 2, 0)
-        grid.addWidget(self._line("order_no"), 2, 1)
-        grid.addWidget(QLabel("购买日期"), 2, 2)
-        grid.addWidget(self._line("purchase_date", "例如 2026-08-15"), 2, 3)
-        grid.addWidget(QLabel("产品品类"), 3, 0)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 2)
+        return box
+
+    def _product_group(self) -> QGroupBox:
+        box = QGroupBox("产品与订单")
+        grid = QGridLayout(box)
+        grid.addWidget(QLabel("产品品类"), 0, 0)
         grid.addWidget(
-            self._combo("product_category", self._list("product_category", blank="（未选）")), 3, 1
+            self._combo("product_category", self._list("product_category", blank="（未选）")), 0, 1
         )
-        grid.addWidget(QLabel("送货/安装日期"), 3, 2)
-        grid.addWidget(self._line("install_date", "例如 2026-09-02"), 3, 3)
-        grid.addWidget(QLabel("品牌/型号"), 4, 0)
-        grid.addWidget(self._line("brand_model"), 4, 1, 1, 3)
+        grid.addWidget(QLabel("品牌/型号"), 0, 2)
+        grid.addWidget(self._line("brand_model"), 0, 3)
+        grid.addWidget(QLabel("订单/合同号"), 1, 0)
+        grid.addWidget(self._line("order_no"), 1, 1)
+        grid.addWidget(QLabel("购买日期"), 1, 2)
+        grid.addWidget(self._line("purchase_date", "例如 2026-08-15"), 1, 3)
+        grid.addWidget(QLabel("投诉对象"), 2, 0)
+        grid.addWidget(self._line("subject", "产品、员工或部门"), 2, 1)
+        grid.addWidget(QLabel("送货/安装日期"), 2, 2)
+        grid.addWidget(self._line("install_date", "例如 2026-09-02"), 2, 3)
+        visit = QCheckBox("需要上门查看")
+        visit.setObjectName("needs_visit")
+        self.fields["needs_visit"] = visit
+        grid.addWidget(visit, 3, 1)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 2)
         return box
@@ -232,7 +268,9 @@ class IntakePage(QWidget):
         row = QHBoxLayout()
         row.addWidget(self._combo("channel", self._list("channel")))
         row.addWidget(QLabel("投诉类别 *"))
-        row.addWidget(self._combo("category", self._list("category")))
+        # No category is preset: a complaint filed under a default nobody chose
+        # would skew 统计 and the routing.
+        row.addWidget(self._combo("category", self._list("category", blank=CHOOSE)))
         row.addWidget(QLabel("严重程度 *"))
         severity = self._combo(
             "severity",
@@ -246,24 +284,28 @@ class IntakePage(QWidget):
         received.setObjectName("received_at")
         received.setDisplayFormat("yyyy-MM-dd HH:mm")
         received.setCalendarPopup(True)
-        received.setToolTip("默认为现在；补登信件、留言时可改为实际收到的时间（30 天内）。Alt+T")
+        received.setMaximumWidth(200)
+        received.setToolTip(
+            "这件投诉开始登记的时间：表单空着时随时钟走，填第一项时定下。"
+            "补登信件、留言时可改为实际收到的时间（30 天内）。Alt+T"
+        )
         # Tab would walk through its five date/time sections; it is rarely
         # changed, so it stays out of the tab chain and Alt+T reaches it.
         received.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         QShortcut(QKeySequence("Alt+T"), self, received.setFocus)
+        received.dateTimeChanged.connect(self._received_edited)
         self.received = received
-        self._reset_received()
+        self.started_at: dt.datetime | None = None  # the first input into the empty form
+        self.received_by_hand = False
+        self._showing_clock = False
+        self._follow_clock()
         form.addRow("受理时间（Alt+T）", received)
-        form.addRow("投诉对象", self._line("subject", "产品、员工或部门"))
-        visit = QCheckBox("需要上门查看")
-        visit.setObjectName("needs_visit")
-        self.fields["needs_visit"] = visit
-        form.addRow("", visit)
         description = QPlainTextEdit()
         description.setObjectName("description")
         description.setTabChangesFocus(True)
         description.setPlaceholderText("发生了什么、什么时候、具体在哪里（如 主卧衣柜左侧门板）")
         description.setMinimumHeight(90)
+        description.setMaximumHeight(140)  # longer text scrolls; the rest of the form stays in view
         self.fields["description"] = description
         form.addRow("投诉内容 *", description)
         self.demands_row = QHBoxLayout()
@@ -271,10 +313,9 @@ class IntakePage(QWidget):
         self._fill_demands()
         form.addRow("客户诉求 *", self.demands_row)
         form.addRow("补充说明", self._line("demand_note"))
-        self.attachments = AttachmentStrip(self.session)
-        form.addRow("附件", self.attachments)
         self.promise = QLabel()
         self.promise.setObjectName("promise")
+        self.promise.setWordWrap(True)
         form.addRow("服务承诺", self.promise)
         self._update_promise()
         return box
@@ -282,9 +323,11 @@ class IntakePage(QWidget):
     def _buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
         row.addStretch(1)
-        self.confirm_button = QPushButton("确认（读给客户听）")
+        self.confirm_button = QPushButton("确认（读给客户听）  Ctrl+R")
         self.confirm_button.setObjectName("confirm")
+        self.confirm_button.setToolTip("把登记内容和服务承诺读给客户核对（Ctrl+R）")
         self.confirm_button.clicked.connect(self.read_back)
+        QShortcut(QKeySequence("Ctrl+R"), self, self.read_back)
         self.save_button = QPushButton("保存  Ctrl+S")
         self.save_button.setObjectName("save")
         self.save_button.setProperty("primary", True)
@@ -298,7 +341,7 @@ class IntakePage(QWidget):
         if self.session.read_only:  # no complaint typed in full and then lost at 保存
             for button in (self.save_button, self.save_print_button):
                 gate(button, self.session.read_only)
-        QShortcut(QKeySequence("Ctrl+P"), self, self.save_and_print)
+        QShortcut(QKeySequence("Ctrl+P"), self, self.ask_save_and_print)
         row.addWidget(self.confirm_button)
         row.addWidget(self.save_button)
         row.addWidget(self.save_print_button)
@@ -370,8 +413,15 @@ class IntakePage(QWidget):
             brand_model=values["brand_model"],
             subject=values["subject"],
             needs_visit=values["needs_visit"],
-            received_at=_local(self.received.dateTime()),
+            received_at=self.received_at(),
         )
+
+    def received_at(self) -> dt.datetime:
+        """受理时间 as it will be saved: the clerk's own entry, else when this
+        complaint began, else (nothing typed) now."""
+        if self.received_by_hand:
+            return _local(self.received.dateTime())
+        return self.started_at or self.session.clock.now().replace(second=0, microsecond=0)
 
     # ------------------------------------------------------------ actions
 
@@ -458,6 +508,22 @@ class IntakePage(QWidget):
             print_form(self.session, self.session.store.case(case_id), "registration", self)
         return case_id
 
+    def ask_save_and_print(self) -> int | None:
+        """Ctrl+P: saving registers the case for good, so the key asks first."""
+        if not ask(
+            self,
+            "保存并打印",
+            "保存这件投诉（分配投诉编号），再打印客户投诉登记表？",
+            yes="保存并打印",
+            no="取消",
+        ):
+            return None
+        return self.save_and_print()
+
+    def focus_start(self) -> None:
+        """Where the cursor goes when the page is opened (Ctrl+N): the phone."""
+        self.fields["customer_phone"].setFocus()
+
     def clear(self) -> None:
         for widget in self.fields.values():
             if isinstance(widget, QLineEdit | QPlainTextEdit):
@@ -467,15 +533,52 @@ class IntakePage(QWidget):
             elif isinstance(widget, QComboBox):
                 widget.setCurrentIndex(0)
         self.history.setText("")
-        self._reset_received()
+        self.started_at = None
+        self.received_by_hand = False
+        self._follow_clock()
         self.autosave.stop()
         self.fields["customer_phone"].setFocus()
 
-    def _reset_received(self) -> None:
-        now = self.session.clock.now()
+    # ----------------------------------------------------------- 受理时间
+
+    def _show_received(self, moment: dt.datetime) -> None:
+        self._showing_clock = True  # not the clerk's edit
         self.received.setDateTime(
-            QDateTime(QDate(now.year, now.month, now.day), QTime(now.hour, now.minute, now.second))
+            QDateTime(
+                QDate(moment.year, moment.month, moment.day), QTime(moment.hour, moment.minute)
+            )
         )
+        self._showing_clock = False
+
+    def _follow_clock(self) -> None:
+        """On an empty form 受理时间 shows now, so it is right whenever typing starts."""
+        if self.started_at is None and not self.received_by_hand:
+            self._show_received(self.session.clock.now())
+
+    def _received_edited(self) -> None:
+        if not self._showing_clock:
+            self.received_by_hand = True
+            self.autosave.start()
+
+    def _changed(self) -> None:
+        """Any input: the first into an empty form is when this complaint began."""
+        if self.started_at is None and self._has_input():
+            self.started_at = self.session.clock.now().replace(second=0, microsecond=0)
+            if not self.received_by_hand:
+                self._show_received(self.started_at)
+        self.autosave.start()
+
+    def _has_input(self) -> bool:
+        for widget in self.fields.values():
+            if isinstance(widget, QLineEdit) and widget.text().strip():
+                return True
+            if isinstance(widget, QPlainTextEdit) and widget.toPlainText().strip():
+                return True
+            if isinstance(widget, QCheckBox) and widget.isChecked():
+                return True
+            if isinstance(widget, QComboBox) and widget.currentIndex() > 0:
+                return True
+        return False
 
     # ------------------------------------------------------------- drafts
 
@@ -486,6 +589,8 @@ class IntakePage(QWidget):
         values["saved_at"] = self.session.clock.now().strftime("%m-%d %H:%M")
         if not any(v for k, v in values.items() if k not in ("saved_at", *COMBO_FIELDS)):
             return
+        values["received_at"] = self.received_at().isoformat(sep=" ", timespec="minutes")
+        values["received_by_hand"] = self.received_by_hand
         try:
             save_draft(self.draft_path, values)
         except DraftNotKept as trouble:
@@ -509,7 +614,27 @@ class IntakePage(QWidget):
         found = load_draft(self.draft_path) if self.draft_path else None
         if found:
             self.set_values(found)
+            self._restore_received(found)
         self.draft_banner.hide()
+
+    def _restore_received(self, found: dict[str, Any]) -> None:
+        """A draft's 受理时间 may be hours old: the clerk says whether it stands."""
+        try:
+            then = dt.datetime.fromisoformat(str(found.get("received_at")))
+        except ValueError:
+            return  # a draft from before drafts kept it: the time of restoring stands
+        now = self.session.clock.now()
+        if now - then >= STALE_DRAFT and not ask(
+            self,
+            "受理时间",
+            f"这份草稿是 {then:%m-%d %H:%M} 开始登记的。受理时间用哪个？",
+            yes=f"用 {then:%m-%d %H:%M}",
+            no=f"用现在 {now:%H:%M}",
+        ):
+            then = now.replace(second=0, microsecond=0)
+        self.started_at = then
+        self.received_by_hand = bool(found.get("received_by_hand"))
+        self._show_received(then)
 
     def discard_draft(self) -> None:
         if self.draft_path is not None:
@@ -522,6 +647,26 @@ class IntakePage(QWidget):
         self.promise.setText(
             service_promise(self.session.store.settings(), Severity(severity.currentData()))
         )
+
+
+def _fit(combo: QComboBox) -> None:
+    """Wide enough for its longest entry ("（请选择）" is not cut short), with
+    room for the style's padding and the arrow."""
+    metrics = combo.fontMetrics()
+    longest = max(
+        (metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())), default=0
+    )
+    combo.setMinimumWidth(longest + 48)
+
+
+def ask(parent: QWidget, title: str, text: str, *, yes: str, no: str) -> bool:
+    """A question whose buttons say what they do; Enter takes `yes`."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    agree = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(agree)
+    box.exec()
+    return box.clickedButton() is agree
 
 
 def _on_change(widget: QWidget, callback: Callable[[], object]) -> None:

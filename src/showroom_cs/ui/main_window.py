@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.body = self._layout()
         self.setCentralWidget(self.body)
         self.user = QLabel()
+        self.user.setToolTip("离开柜台时按 Ctrl+L 锁定屏幕")
         self.statusBar().addPermanentWidget(self.user)
         self._connect_pages()
         self.nav.setCurrentRow(0)
@@ -152,6 +153,7 @@ class MainWindow(QMainWindow):
         self.search.returnPressed.connect(self.run_search)
         for keys in ("Ctrl+K", "Ctrl+F"):
             QShortcut(QKeySequence(keys), self, self._focus_search)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.lock)  # leaving the counter
         top = QHBoxLayout()
         top.setContentsMargins(16, 10, 16, 0)
         top.addWidget(self.search, 1)
@@ -198,6 +200,11 @@ class MainWindow(QMainWindow):
             if self.pages.indexOf(placeholder) == row:
                 self._page(name)
         self.pages.setCurrentIndex(row)
+        # The cursor goes where the page's work starts (Ctrl+N: the phone),
+        # never left in the search box or on the sidebar.
+        start = getattr(self.pages.currentWidget(), "focus_start", None)
+        if start is not None:
+            start()
 
     def _page(self, name: str) -> QWidget:
         """A lazily built page, built (and wired) on first use."""
@@ -428,6 +435,7 @@ class MainWindow(QMainWindow):
             return
         self.locked = True
         self.idle.timer.stop()
+        focused = QApplication.focusWidget()  # where the person was, for whoever unlocks
         for widget in QApplication.topLevelWidgets():
             if isinstance(widget, QDialog) and widget.isVisible():
                 widget.reject()
@@ -456,6 +464,9 @@ class MainWindow(QMainWindow):
         self.refresh()
         self.check_reminders()
         self.idle.timer.start()
+        self.activateWindow()
+        if focused is not None and self.isAncestorOf(focused) and focused.isVisible():
+            focused.setFocus()
 
 
 class IdleLock(QObject):

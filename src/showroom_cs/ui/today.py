@@ -66,5 +66,12 @@ class TodayPage(QWidget):
         self.items.setVisible(bool(todo))
         self.empty.setVisible(not todo)
 
+    def focus_start(self) -> None:
+        """The first item, ready for Enter to open it."""
+        if self.items.count():
+            self.items.setFocus()
+            if self.items.currentRow() < 0:
+                self.items.setCurrentRow(0)
+
     def _open(self, item: QListWidgetItem) -> None:
         self.caseRequested.emit(int(item.data(CASE_ID_ROLE)))

@@ -191,8 +191,8 @@ def test_today_lists_my_overdue_items_first(qtbot, desk: Desk) -> None:  # type:
         "今天 · 待分派 · TS-20261123-001 · 张**",
         "今天 · 待分派 · TS-20261123-002 · 张**",
     ]
-    assert window.today.title.text() == "今日待办 · 3 项（超时 1）"
-    assert "超时 1" in window.statusBar().currentMessage()
+    assert window.today.title.text() == "今日待办 · 我的 3 项（1 项已超时）"
+    assert "超时案件 1" in window.status_text.text()
     assert window.user.text() == "王芳 · 客服专员"
 
 
@@ -287,7 +287,7 @@ def test_what_fell_due_while_the_app_was_closed_shows_at_start(qtbot, desk: Desk
     window = _window(qtbot, desk)
     bar = window.reminder_bar
     assert bar.isVisible()
-    assert bar.text.text().startswith("上次关闭后到期的事项") and "另有 1 条" in bar.text.text()
+    assert bar.text.text().startswith("上次关闭后到期的事项") and "另有 1 条提醒" in bar.text.text()
     qtbot.mouseClick(bar.dismiss_button, Qt.MouseButton.LeftButton)
     assert bar.isVisible() and "另有" not in bar.text.text()
     qtbot.mouseClick(bar.dismiss_button, Qt.MouseButton.LeftButton)

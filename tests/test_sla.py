@@ -273,13 +273,15 @@ def test_progress_call_is_cancelled_once_the_job_is_done(desk: Desk) -> None:
     assert running == {ClockKind.FIRST_CONTACT, ClockKind.FOLLOW_UP_CALL}
 
 
-def test_overdue_count_in_the_status_bar_follows_the_clock(desk: Desk) -> None:
-    from showroom_cs.queries import overdue_count
+def test_overdue_cases_are_those_the_sweep_found_missed(desk: Desk) -> None:
+    from showroom_cs.queries import overdue_cases
 
     desk.register(severity=Severity.URGENT)
     desk.register(severity=Severity.NORMAL, customer_phone="13912345678")
-    assert overdue_count(desk.store, desk.clock.now()) == 0
-    assert overdue_count(desk.store, desk.clock.now() + dt.timedelta(hours=3)) == 1
+    assert overdue_cases(desk.store) == 0
+    desk.clock.advance(hours=3)
+    op.check_clocks(op.Context(desk.store, desk.clock, None))
+    assert overdue_cases(desk.store) == 1
 
 
 # ------------------------------------------------ the showroom's calendar

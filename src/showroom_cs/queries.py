@@ -30,12 +30,28 @@ def stage_counts(store: Store) -> dict[Stage, int]:
     return counts
 
 
-def overdue_count(store: Store, now: dt.datetime) -> int:
-    """Open cases past their nearest due time (the status bar's 超时 count)."""
+# One definition per count: every page that shows one asks here, and says
+# in its label or tooltip what it counts.
+
+# 超时案件: open cases with a missed time limit still to be done — the red
+# cards. (Only open cases keep a next due time: the partial index finds them.)
+OVERDUE_CASES_SQL = "next_due_at IS NOT NULL AND overdue = 1"
+OVERDUE_CASES_MEANING = "有时限已超时、还没办完的未结案件（看板上的红色卡片）"
+RECEIVED_MEANING = "这段时间登记的投诉（作废的不算）"
+
+
+def overdue_cases(store: Store) -> int:
+    """超时案件: the status bar, 统计's 当前超时 and the board's 只看超时."""
+    return int(store.scalar(f"SELECT COUNT(*) FROM cases WHERE {OVERDUE_CASES_SQL}"))
+
+
+def received_between(store: Store, start: dt.datetime, end: dt.datetime) -> int:
+    """新登记: complaints received in [start, end), voided ones left out."""
     return int(
         store.scalar(
-            "SELECT COUNT(*) FROM cases WHERE next_due_at IS NOT NULL AND next_due_at <= ?",
-            (db_time(now),),
+            "SELECT COUNT(*) FROM cases WHERE received_at >= ? AND received_at < ? "
+            "AND stage != 'voided'",
+            (db_time(start), db_time(end)),
         )
     )
 
@@ -87,8 +103,7 @@ def _where(
         clauses.append("severity = ?")
         params.append(flt.severity.value)
     if flt.overdue_only:
-        clauses.append("next_due_at <= ?")
-        params.append(db_time(now))
+        clauses.append(OVERDUE_CASES_SQL)
     if stage in FINISHED and flt.finished_since is not None:
         clauses.append("received_at >= ?")
         params.append(db_time(flt.finished_since))

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .domain import ClockKind, Stage
+from .queries import overdue_cases, received_between
 from .store import Store
 from .store.rows import db_time
 
@@ -47,13 +48,7 @@ def summarise(
     store: Store, start: dt.datetime, end: dt.datetime, now: dt.datetime
 ) -> PeriodSummary:
     window = (db_time(start), db_time(end))
-    received = int(
-        store.scalar(
-            "SELECT COUNT(*) FROM cases WHERE received_at >= ? AND received_at < ? "
-            "AND stage != 'voided'",
-            window,
-        )
-    )
+    received = received_between(store, start, end)
     closed_rows = store.query(
         "SELECT stage, COUNT(*), AVG(satisfaction) FROM cases "
         "WHERE closed_at >= ? AND closed_at < ? AND +stage IN ('closed', 'invalid') GROUP BY stage",
@@ -101,10 +96,7 @@ def summarise(
         invalid=closed.get("invalid", (0, None))[0],
         on_time_rate=kept / (kept + missed) if kept + missed else None,
         satisfaction=closed.get("closed", (0, None))[1],
-        # Only open cases have a next due time: the partial index finds them.
-        overdue_now=int(
-            store.scalar("SELECT COUNT(*) FROM cases WHERE next_due_at IS NOT NULL AND overdue = 1")
-        ),
+        overdue_now=overdue_cases(store),
         by_category=by_category,
         by_stage=sorted(by_stage, key=lambda item: order.index(item[0])),
     )

@@ -32,8 +32,13 @@ from ..backup import BackupInfo, backup_folder, daily_backup
 from ..domain import Door
 from ..errors import ShowroomError
 from ..operations import Context, check_clocks
-from ..queries import TEXT_FILTER_LIMIT, overdue_count
-from ..store.rows import db_time
+from ..queries import (
+    OVERDUE_CASES_MEANING,
+    RECEIVED_MEANING,
+    TEXT_FILTER_LIMIT,
+    overdue_cases,
+    received_between,
+)
 from . import theme
 from .background import run_in_background
 from .case_list import CaseListPage
@@ -114,6 +119,9 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._show_page)
         self.body = self._layout()
         self.setCentralWidget(self.body)
+        self.status_text = QLabel()
+        self.status_text.setObjectName("statusText")
+        self.statusBar().addWidget(self.status_text, 1)
         self.user = QLabel()
         self.user.setToolTip("离开柜台时按 Ctrl+L 锁定屏幕")
         self.statusBar().addPermanentWidget(self.user)
@@ -411,13 +419,18 @@ class MainWindow(QMainWindow):
         store = self.session.store
         now = self.session.clock.now()
         today = dt.datetime.combine(now.date(), dt.time())
-        new_today = store.scalar(
-            "SELECT COUNT(*) FROM cases WHERE received_at >= ?", (db_time(today),)
-        )
+        new_today = received_between(store, today, today + dt.timedelta(days=1))
         staff = self.session.staff
         self.user.setText(f"{staff.name} · {staff.role.label}")
-        self.statusBar().showMessage(
-            f"数据库：{store.path} · 今日新登记 {new_today} · 超时 {overdue_count(store, now)}"
+        # The file's name only: a long Windows path would push the person and
+        # the backup state off a 1366-pixel screen. The whole path is the tooltip.
+        name = store.path.name if store.path else "（内存）"
+        self.status_text.setText(
+            f"数据库：{name} · 今日新登记 {new_today} · 超时案件 {overdue_cases(store)}"
+        )
+        self.status_text.setToolTip(
+            f"数据库文件：{store.path}\n今日新登记：今天{RECEIVED_MEANING}\n"
+            f"超时案件：{OVERDUE_CASES_MEANING}"
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -82,7 +82,7 @@ class ReminderBar(QFrame):
         title = item.title.replace(item.customer, mask_name(item.customer))
         text = f"提醒：{when} {title}（{item.case_no}）{what}"
         if len(self.waiting) > 1:
-            text += f"　另有 {len(self.waiting) - 1} 条"
+            text += f"　另有 {len(self.waiting) - 1} 条提醒"
         if self.at_start:
             text = "上次关闭后到期的事项 — " + text
         self.text.setText(text)

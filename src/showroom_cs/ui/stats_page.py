@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from ..domain import SATISFACTION_LABELS, Severity, Stage
 from ..operations import findings_by_department
 from ..permissions import Action
+from ..queries import OVERDUE_CASES_MEANING, RECEIVED_MEANING
 from ..stats import DIMENSIONS, RangeReport, causes_between, period_bounds, report
 from . import theme
 from .export_dialog import ExportDialog
@@ -207,15 +208,15 @@ class StatsPage(QWidget):
         outer.addWidget(self.range)
         tiles = QHBoxLayout()
         self.tiles: dict[str, QLabel] = {}
-        for key, label in (
-            ("received", "新登记"),
-            ("closed", "结案"),
-            ("valid", "成立率"),
-            ("on_time", "按时率"),
-            ("satisfaction", "平均满意度"),
-            ("overdue", "当前超时"),
+        for key, label, meaning in (
+            ("received", "新登记", RECEIVED_MEANING),
+            ("closed", "结案", "这段时间结案或判定不成立的案件"),
+            ("valid", "成立率", "这段时间登记、已判定的投诉中成立的比例"),
+            ("on_time", "按时率", "这段时间完成或到期的时限中按时完成的比例"),
+            ("satisfaction", "平均满意度", "这段时间结案的案件的回访满意度（5 分满分）"),
+            ("overdue", "超时案件（现在）", "现在" + OVERDUE_CASES_MEANING + "，与窗口底部相同"),
         ):
-            tiles.addWidget(self._tile(key, label))
+            tiles.addWidget(self._tile(key, label, meaning))
         outer.addLayout(tiles)
         self.metrics = QLabel()
         self.metrics.setObjectName("metrics")
@@ -246,8 +247,9 @@ class StatsPage(QWidget):
         # Charts are built when the page is first shown, not at start-up.
         self.stale = True
 
-    def _tile(self, key: str, label: str) -> QFrame:
+    def _tile(self, key: str, label: str, meaning: str) -> QFrame:
         tile = QFrame()
+        tile.setToolTip(meaning)
         tile.setStyleSheet(
             "QFrame { background: #f5f7fa; border: 1px solid #d9dee5; border-radius: 6px; }"
         )

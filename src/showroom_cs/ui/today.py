@@ -28,6 +28,10 @@ class TodayPage(QWidget):
         layout.setContentsMargins(16, 12, 16, 12)
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
+        self.title.setToolTip(
+            "你要做的事项：交给你的案件、你负责的时限、你要打的回访、等你分派、复核或审批的。"
+            "一件案件可能有几项；全店的超时案件数见窗口底部。"
+        )
         layout.addWidget(self.title)
         self.items = QListWidget()
         self.items.setObjectName("todo")
@@ -45,7 +49,7 @@ class TodayPage(QWidget):
         todo = todo_items(self.session.store, self.session.staff, now)
         overdue = sum(item.overdue for item in todo)
         self.title.setText(
-            f"今日待办 · {len(todo)} 项" + (f"（超时 {overdue}）" if overdue else "")
+            f"今日待办 · 我的 {len(todo)} 项" + (f"（{overdue} 项已超时）" if overdue else "")
         )
         cases = {c.id: c for c in self.session.store.cases([item.case_id for item in todo])}
         self.items.clear()

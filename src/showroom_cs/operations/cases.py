@@ -401,15 +401,17 @@ def reject_solution(ctx: Context, case_id: int, customer_words: str) -> CaseChan
         return commit(ctx, case_id, before, "reject_solution", note, values)
 
 
-def reveal_phone(ctx: Context, case_id: int) -> str:
-    """The customer's full number, shown on demand; who looked, and when, goes
-    on the timeline (lists and forms on screen show it masked)."""
+def reveal_phone(ctx: Context, case_id: int, *, purpose: str = "") -> str:
+    """The customer's full number, shown on demand (显示 in the case view, the
+    number to dial in the call dialog); who looked, when and why goes on the
+    timeline (lists and forms on screen show it masked)."""
     actor = require_active(ctx)
     case = load_case(ctx, case_id)
     workflow.check(actor, case, "add_note")
     permissions.require(actor, Action.REVEAL_PHONE)
+    why = f"（{purpose}）" if purpose else ""
     with ctx.store.transaction():
-        append_event(ctx, case_id, "phone_revealed", f"{actor.name}查看了客户的完整电话")
+        append_event(ctx, case_id, "phone_revealed", f"{actor.name}查看了客户的完整电话{why}")
     return case.customer_phone
 
 

@@ -7,12 +7,15 @@ inside the dialog in Chinese and the dialog stays open with what was typed.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QDate, QTime
+from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -48,8 +52,11 @@ from ..domain import (
 from ..errors import RuleError, ShowroomError
 from ..operations.improve import DEFAULT_IMPROVEMENT_DAYS
 from ..phone import format_phone
+from ..privacy import mask_phone
 from .call_script_panel import CallScriptPanel
 from .session import Session
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -71,18 +78,30 @@ def _list_options(session: Session, name: str) -> list[tuple[str, Any]]:
     return [(e.label, e.key) for e in session.store.settings().active_entries(name)]
 
 
+_CALL_PURPOSES = {
+    ClockKind.FIRST_CONTACT: ContactPurpose.FIRST_CONTACT,
+    ClockKind.FOLLOW_UP_CALL: ContactPurpose.FOLLOW_UP,
+    ClockKind.PROGRESS_CALL: ContactPurpose.PROGRESS,
+}
+
+
 def _purpose(session: Session, case: Case) -> ContactPurpose:
-    """What this call is most likely for: the call the case is waiting on."""
+    """What this call is most likely for: the call the case waits on first
+    (the first contact before anything else; then the call planned or due
+    soonest), else the closing follow-up."""
     if case.stage == Stage.FOLLOW_UP:
         return ContactPurpose.FOLLOW_UP
-    waiting = {clock.kind for clock in session.store.clocks(case.id, open_only=True)}
-    for kind, purpose in (
-        (ClockKind.FOLLOW_UP_CALL, ContactPurpose.FOLLOW_UP),
-        (ClockKind.PROGRESS_CALL, ContactPurpose.PROGRESS),
-    ):
-        if kind in waiting:
-            return purpose
-    return ContactPurpose.FIRST_CONTACT if case.first_contact_at is None else ContactPurpose.OTHER
+    if case.first_contact_at is None:
+        return ContactPurpose.FIRST_CONTACT
+    waiting = [
+        clock
+        for clock in session.store.clocks(case.id, open_only=True)
+        if clock.kind in _CALL_PURPOSES
+    ]
+    if not waiting:
+        return ContactPurpose.OTHER
+    first = min(waiting, key=lambda clock: clock.planned_at or clock.due_at)
+    return _CALL_PURPOSES[first.kind]
 
 
 def _closing_fields(session: Session, case: Case) -> list[Field]:
@@ -222,9 +241,10 @@ def fields_for(session: Session, case: Case, action: str, target: Stage | None) 
             Field("reached", "已联系上客户（没接通会自动约下一个回访时段）", "check", default=True),
             Field(
                 "satisfaction",
-                "满意度",
+                "满意度（结案回访联系上时必填）" if case.stage == Stage.FOLLOW_UP else "满意度",
                 "combo",
-                [("（不记录）", None)] + [(f"{v} {t}", v) for v, t in SATISFACTION_LABELS.items()],
+                [("（请选择）" if case.stage == Stage.FOLLOW_UP else "（不记录）", None)]
+                + [(f"{v} {t}", v) for v, t in SATISFACTION_LABELS.items()],
                 2 if target == Stage.IN_PROGRESS else None,
             ),
             Field("words", "客户原话", "long"),
@@ -478,6 +498,11 @@ class ActionDialog(QDialog):
             form.addRow(spec.label if spec.kind != "check" else "", widget)
         self.script: CallScriptPanel | None = None
         if action == "record_contact":
+            layout.insertLayout(0, self._number_to_dial())
+            reached = self.inputs["reached"]
+            assert isinstance(reached, QCheckBox)
+            # Nobody answered: there is no satisfaction to record.
+            reached.toggled.connect(self.inputs["satisfaction"].setEnabled)
             # The script to read sits beside the form the clerk fills in while talking.
             self.script = CallScriptPanel(session, case)
             self.script.postponeRequested.connect(self.postpone)
@@ -514,6 +539,39 @@ class ActionDialog(QDialog):
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def _number_to_dial(self) -> QHBoxLayout:
+        """Who to call and the full number, with a copy button: the clerk must
+        dial it. Showing it is a reveal like 显示 in the case view, on the
+        timeline; without the right to see it the number stays masked."""
+        case = self.case
+        row = QHBoxLayout()
+        who = QLabel(f"客户：{case.customer_name}{case.customer_title}")
+        who.setObjectName("callCustomer")
+        row.addWidget(who)
+        try:
+            number = op.reveal_phone(self.session.ctx(), case.id, purpose="拨打回访电话前")
+        except ShowroomError as refusal:
+            number = ""
+            log.info("number not shown in the call dialog: %s", refusal.message)
+        self.number = QLabel(format_phone(number) if number else mask_phone(case.customer_phone))
+        self.number.setObjectName("callNumber")
+        self.number.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.number.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.number)
+        self.copy_number = QPushButton("复制号码")
+        self.copy_number.setObjectName("copyNumber")
+        self.copy_number.setToolTip("复制到剪贴板，粘贴到电话软件里拨打（Ctrl+Shift+C）")
+        self.copy_number.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.copy_number.setEnabled(bool(number))
+        self.copy_number.clicked.connect(lambda: self._copy(number))
+        row.addWidget(self.copy_number)
+        row.addStretch(1)
+        return row
+
+    def _copy(self, number: str) -> None:
+        QApplication.clipboard().setText(number)
+        self.copy_number.setText("已复制")
 
     def values(self) -> dict[str, Any]:
         return {name: _value(widget) for name, widget in self.inputs.items()}

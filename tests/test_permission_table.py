@@ -256,6 +256,7 @@ def _controls(session: Session, case_id: int) -> tuple[dict[Action, QWidget], tu
         Action.CHANGE_SETTINGS: profile.findChild(QPushButton, "saveSettings"),
         Action.BACKUP: data.backup_button,
         Action.RESTORE: data.findChild(QPushButton, "restoreBackup"),
+        Action.IMPORT_LEDGER: data.import_button,
         Action.MANAGE_IMPROVEMENTS: improvements.reassign_button,
         Action.COMPLETE_IMPROVEMENT: improvements.complete_button,
         Action.REGISTER: intake.save_button,

@@ -180,6 +180,25 @@ def test_a_file_database_imports_off_the_ui_thread_with_progress(qtbot, tmp_path
     QApplication.processEvents()
 
 
+def test_when_every_row_is_refused_their_workbook_can_still_be_saved(
+    qtbot, desk: Desk, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    ledger = tmp_path / "台账.csv"
+    ledger.write_text("日期,客户,电话,问题\n2026.11.1,甲,123,一\n2026.11.2,乙,,二\n", "utf-8")
+    dialog = _dialog(qtbot, _tab(qtbot, desk))
+    dialog.load_file(ledger)
+    dialog.go_next()
+    assert dialog.plan is not None and not dialog.plan.to_import and dialog.next.isEnabled()
+    dialog.go_next()
+    assert dialog.progress.start.text() == "保存未导入的 2 行"
+    with qtbot.assertNotEmitted(dialog.imported):
+        dialog.progress.start.click()
+    assert dialog.outcome is not None and dialog.outcome.report is not None
+    assert dialog.outcome.report.exists() and dialog.outcome.backup is None
+    assert "没有导入任何案件。" in dialog.progress.result.toPlainText()
+    assert desk.store.scalar("SELECT COUNT(*) FROM cases") == 0
+
+
 def test_a_file_that_cannot_be_read_says_why(qtbot, desk: Desk, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     dialog = _dialog(qtbot, _tab(qtbot, desk))
     broken = tmp_path / "台账.xlsx"

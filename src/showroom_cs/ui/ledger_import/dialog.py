@@ -145,7 +145,9 @@ class LedgerImportDialog(QDialog):
             self.next.setEnabled(not self.busy and self.columns.complete)
         elif step == 1:
             self.next.setText("下一步：导入")
-            self.next.setEnabled(not self.busy and bool(self.plan and self.plan.to_import))
+            # Refused rows alone are worth the last step: their workbook, to fix.
+            wanted = self.plan is not None and bool(self.plan.to_import or self.plan.refused)
+            self.next.setEnabled(not self.busy and wanted)
         else:
             self.next.setText("完成")
             self.next.setEnabled(not self.busy)
@@ -158,7 +160,9 @@ class LedgerImportDialog(QDialog):
         elif step == 1 and self.plan is not None:
             path = self.session.store.path
             folder = backup_folder(path, self.session.store.settings().backup_dir) if path else None
-            self.progress.ready(len(self.plan.to_import), folder, self.plan.summary())
+            self.progress.ready(
+                len(self.plan.to_import), folder, self.plan.summary(), len(self.plan.refused)
+            )
             self.show_step(2)
         else:
             self.accept()

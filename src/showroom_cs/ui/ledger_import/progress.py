@@ -79,20 +79,29 @@ class ImportPage(QWidget):
         layout.addStretch(1)
         self.report: Path | None = None
 
-    def ready(self, count: int, backup_folder: Path | None, summary: str = "") -> None:
+    def ready(
+        self, count: int, backup_folder: Path | None, summary: str = "", refused: int = 0
+    ) -> None:
         self.bar.setValue(0)
         self.phase.setText("")
         self.result.clear()
         self.result.hide()
         self.open_folder.hide()
         where = f"备份到「{breakable(backup_folder)}」，" if backup_folder is not None else ""
-        self.about.setText(
-            (summary + "\n" if summary else "")
-            + f"导入前会先把数据库{where}然后一次写入全部 {count} 件："
-            "中途出错时一件也不写入。数据较多时需要几秒到几十秒，期间可以继续使用主窗口。"
-        )
-        self.start.setText(f"开始导入 {count} 件")
-        self.start.setEnabled(count > 0)
+        head = summary + "\n" if summary else ""
+        if count:
+            self.about.setText(
+                head + f"导入前会先把数据库{where}然后一次写入全部 {count} 件："
+                "中途出错时一件也不写入。数据较多时需要几秒到几十秒，期间可以继续使用主窗口。"
+            )
+            self.start.setText(f"开始导入 {count} 件")
+        else:
+            self.about.setText(
+                head + f"没有可以导入的行。可以把未导入的 {refused} 行和原因保存成表格，"
+                "改好后再导入那个表格；数据库不会改动。"
+            )
+            self.start.setText(f"保存未导入的 {refused} 行")
+        self.start.setEnabled(bool(count or refused))
         self.start.show()
 
     def running(self) -> None:
@@ -108,7 +117,7 @@ class ImportPage(QWidget):
         self.bar.setValue(100)
         self.start.hide()
         self.phase.setText(f"用时 {result.seconds:.1f} 秒")
-        lines = [f"已导入 {result.imported} 件。"]
+        lines = [f"已导入 {result.imported} 件。" if result.imported else "没有导入任何案件。"]
         if result.already:
             lines.append(f"已导入过的 {result.already} 行没有再导入。")
         if result.report is not None:

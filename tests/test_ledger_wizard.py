@@ -152,13 +152,11 @@ def test_a_file_database_imports_off_the_ui_thread_with_progress(qtbot, tmp_path
     dialog.go_next()
     seen: list[int] = []
     dialog.progress.bar.valueChanged.connect(seen.append)
-    pauses: list[float] = []
-    last = [time.perf_counter()]
+    ticks_while_busy: list[float] = []
 
     def tick() -> None:
-        now = time.perf_counter()
-        pauses.append(now - last[0])
-        last[0] = now
+        if dialog.busy:
+            ticks_while_busy.append(time.perf_counter())
 
     timer = QTimer()
     timer.timeout.connect(tick)
@@ -171,7 +169,9 @@ def test_a_file_database_imports_off_the_ui_thread_with_progress(qtbot, tmp_path
     timer.stop()
     assert dialog.outcome is not None and dialog.outcome.imported == 3007
     assert len(set(seen)) > 5 and seen[-1] == 100  # the bar moved, then was full
-    assert max(pauses) < 1.0, max(pauses)  # the window kept painting
+    # The window kept handling events while the import ran (on the UI thread
+    # the timer could not have fired until it was over).
+    assert len(ticks_while_busy) >= 5, ticks_while_busy
     assert dialog.outcome.backup is not None and dialog.outcome.backup.exists()
     assert dialog.outcome.report is not None and dialog.outcome.report.parent == tmp_path
     assert (

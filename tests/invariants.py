@@ -41,10 +41,15 @@ def case_problems(
         problems.append("first event is not the registration")
     if any(not e.changes and not e.note for e in events):
         problems.append("an event says nothing")
+    # A case imported from the old ledger was closed there: it keeps the
+    # satisfaction and closing summary the ledger had, which may be none.
+    imported = _imported(store, case_id)
     if case.stage == Stage.CLOSED:
-        if case.satisfaction is None or case.satisfaction <= NOT_SATISFIED_MAX:
+        if not imported and (case.satisfaction is None or case.satisfaction <= NOT_SATISFIED_MAX):
             problems.append("closed without a satisfied follow-up")
-        if not (case.closing_cause and case.closing_actions and case.closing_improvement):
+        if not imported and not (
+            case.closing_cause and case.closing_actions and case.closing_improvement
+        ):
             problems.append("closed without the closing summary")
         if case.closed_at is None:
             problems.append("closed without closed_at")
@@ -86,6 +91,12 @@ def case_problems(
     if not case.stage.is_open and open_clocks:
         problems.append("a finished case still has running clocks")
     return problems
+
+
+def _imported(store: Store, case_id: int) -> bool:
+    if not store.scalar("SELECT 1 FROM sqlite_master WHERE name = 'ledger_rows'"):
+        return False
+    return bool(store.scalar("SELECT 1 FROM ledger_rows WHERE case_id = ?", (case_id,)))
 
 
 def all_problems(

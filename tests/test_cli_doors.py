@@ -24,6 +24,7 @@ from showroom_cs.clock import FixedClock
 from showroom_cs.store import Store
 
 from .conftest import START, make_desk
+from .ledgers import write_xlsx
 from .walk import to_closed, to_under_review
 
 DENIED = 2
@@ -92,10 +93,15 @@ def _commands(db: Path, out: Path) -> dict[str, Command]:
             "陈静",
             lambda db, out: list(out.glob("*.db")),
         ),
+        "import-ledger": (
+            ["import-ledger", str(write_xlsx(db.parent / "客诉台账.xlsx")), "--db", str(db)],
+            "陈静",
+            lambda db, out: _rows(db, "SELECT id FROM cases WHERE ledger_no != ''"),
+        ),
     }
 
 
-COMMANDS = ("print", "schedule", "export-full", "backup")
+COMMANDS = ("print", "schedule", "export-full", "backup", "import-ledger")
 
 
 @pytest.mark.parametrize("name", COMMANDS)
@@ -154,7 +160,12 @@ def test_the_right_pin_works_and_leaves_a_trace(
         assert event[1] == "从命令行导出客户投诉登记表 PDF：form.pdf"
         assert '"door": "cli"' in str(event[2])
     else:
-        action = {"schedule": "print", "export-full": "export_week", "backup": "backup"}[name]
+        action = {
+            "schedule": "print",
+            "export-full": "export_week",
+            "backup": "backup",
+            "import-ledger": "import_ledger",
+        }[name]
         assert _log(db) == [(who, "cli", action)]
 
 

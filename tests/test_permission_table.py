@@ -151,6 +151,7 @@ def test_the_showroom_actions_are_enforced_by_their_operations(tmp_path: Path) -
         Action.CHANGE_SETTINGS: lambda c: op.settings_history(c),
         Action.BACKUP: lambda c: _copy(c, Action.BACKUP),
         Action.RESTORE: lambda c: _copy(c, Action.RESTORE),
+        Action.IMPORT_LEDGER: lambda c: _dry_run(c, tmp_path),
         Action.RECORD_FINDING: lambda c: op.accountability_of(c, closed.id),
         Action.MANAGE_IMPROVEMENTS: lambda c: op.reassign_improvement(
             c, item.id, owner_id=desk.staff["陈静"].id, due=START.date() + dt.timedelta(days=30)
@@ -170,6 +171,15 @@ def op_export(ctx: op.Context, folder: Path, *, full: bool) -> object:
     from showroom_cs.export import export_week
 
     return export_week(ctx.store, ctx.actor(), "2026-W48", folder, full=full)
+
+
+def _dry_run(ctx: op.Context, folder: Path) -> object:
+    from showroom_cs.ledger import match_columns, plan_import, read_table
+
+    ledger = folder / "台账.csv"
+    ledger.write_text("投诉日期,客户姓名,联系电话,投诉内容\n2026.11.1,钱女士,13700002222,异味\n")
+    table = read_table(ledger)
+    return plan_import(ctx, table, match_columns(table.headers))
 
 
 def _copy(ctx: op.Context, action: Action) -> None:
@@ -246,6 +256,7 @@ def _controls(session: Session, case_id: int) -> tuple[dict[Action, QWidget], tu
         Action.CHANGE_SETTINGS: profile.findChild(QPushButton, "saveSettings"),
         Action.BACKUP: data.backup_button,
         Action.RESTORE: data.findChild(QPushButton, "restoreBackup"),
+        Action.IMPORT_LEDGER: data.import_button,
         Action.MANAGE_IMPROVEMENTS: improvements.reassign_button,
         Action.COMPLETE_IMPROVEMENT: improvements.complete_button,
         Action.REGISTER: intake.save_button,

@@ -62,6 +62,7 @@ class BackupInfo:
             "daily": "每日自动备份",
             "manual": "手动备份",
             "before-restore": "恢复前保留的数据",
+            "before-import": "导入旧台账前的备份",
         }.get(self.kind, "备份文件")
 
 

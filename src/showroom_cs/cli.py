@@ -7,6 +7,7 @@ showroom-cs schedule --db PATH [--week 2026-W48 | --date 2026-11-23] [--staff NA
 showroom-cs daily --db PATH [--date 2026-11-23] --out FILE.pdf
 showroom-cs backup --db PATH --out DIR
 showroom-cs restore --db PATH FILE
+showroom-cs import-ledger FILE --db PATH [--sheet NAME] [--map MAP.json] [--dry-run]
 showroom-cs selftest --db NEW.db [--no-window]
 showroom-cs bench [--cases 100000] [--quick]
 showroom-cs hq load|report|regions …        head office (the optional hq extra)
@@ -92,6 +93,21 @@ def _parser() -> argparse.ArgumentParser:
     restore.add_argument("--db", type=Path, required=True, dest="target")
     restore.add_argument("file", type=Path, help="备份文件")
     _identity(restore, "恢复人（店长、总经理或老板，需要 PIN）")
+    ledger = commands.add_parser(
+        "import-ledger", help="导入旧的客诉台账（Excel、WPS、LibreOffice 表格或 CSV）"
+    )
+    ledger.add_argument("file", type=Path, help="台账文件：.xlsx、.xls、.ods 或 .csv")
+    ledger.add_argument("--db", type=Path, required=True, dest="target")
+    ledger.add_argument("--sheet", default=None, help="工作表名称（默认：第一个认得出表头的）")
+    ledger.add_argument(
+        "--map",
+        type=Path,
+        default=None,
+        dest="map_file",
+        help='列的对应：{"表头": "字段"} 的 JSON 文件',
+    )
+    ledger.add_argument("--dry-run", action="store_true", help="试运行：只检查并统计，不写入")
+    _identity(ledger, "导入人（店长、总经理或老板，需要 PIN；试运行也需要）")
     selftest = commands.add_parser("selftest", help="自检：在新数据库上走一遍全部功能")
     selftest.add_argument("--db", type=Path, required=True, dest="target", help="新的数据库文件")
     selftest.add_argument("--no-window", action="store_true", help="不打开主窗口（没有显示器时）")
@@ -148,6 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _backup(args.target, args.out, _who(args))
         if args.command == "restore":
             return _restore(args.target, args.file, _who(args))
+        if args.command == "import-ledger":
+            return _import_ledger(
+                args.target, args.file, args.sheet, args.map_file, args.dry_run, _who(args)
+            )
         if args.command == "bench":
             return _bench(args.cases, quick=args.quick, folder=args.dir)
         if args.command == "selftest":
@@ -489,6 +509,28 @@ def _restore(target: Path, backup_file: Path, who: Who) -> int:
         store.close()
     print(f"已恢复 {cases} 件案件：{target}；恢复前的数据保留在 {kept}")
     return 0
+
+
+def _import_ledger(
+    target: Path, file: Path, sheet: str | None, map_file: Path | None, dry_run: bool, who: Who
+) -> int:
+    """Even the dry run asks for a manager's PIN: it tells which of the
+    ledger's customers the showroom already has."""
+    from .ledger.command import run_import
+    from .store import Store
+
+    if not target.exists():
+        print(f"错误：找不到数据库文件 {target}", file=sys.stderr)
+        return 2
+    if not file.is_file():
+        print(f"错误：找不到台账文件 {file}", file=sys.stderr)
+        return 2
+    store = Store.open(target)
+    try:
+        staff = _identify(store, who, Action.IMPORT_LEDGER)
+        return run_import(_cli(store, staff), file, sheet=sheet, map_file=map_file, dry_run=dry_run)
+    finally:
+        store.close()
 
 
 def _bench(cases: int | None, *, quick: bool, folder: Path | None) -> int:

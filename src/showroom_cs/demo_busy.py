@@ -154,8 +154,8 @@ class _Steps:
         """8 visits by the two fitters, overlapping in the morning; 12 calls
         the customers asked for, bunched in the calling windows."""
         visits = ("09:00", "09:00", "09:30", "10:00", "11:00", "13:30", "14:00", "15:30")
-        calls = ("10:30", "10:30", "10:40", "10:50", "11:00", "11:10")
-        calls += ("15:00", "15:00", "15:10", "15:20", "16:00", "17:00")
+        morning = ("10:30", "10:30", "10:40", "10:50", "11:00", "11:10")
+        calls = (*morning, "15:00", "15:00", "15:10", "15:20", "16:00", "17:00")
         cases = []
         for number in range(12):
             case_id = self.register(

@@ -426,6 +426,8 @@ class Case:
     next_due_kind: ClockKind | None
     # Who the rectification was handed to for review (anyone eligible may review).
     reviewer_id: int | None = None
+    # The case's number in the showroom's old ledger, when it was imported from it.
+    ledger_no: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,6 +54,7 @@ class Action(StrEnum):
     CHANGE_SETTINGS = "change_settings"
     BACKUP = "backup"
     RESTORE = "restore"
+    IMPORT_LEDGER = "import_ledger"
     RECORD_FINDING = "record_finding"
     MANAGE_IMPROVEMENTS = "manage_improvements"
     COMPLETE_IMPROVEMENT = "complete_improvement"
@@ -108,6 +109,7 @@ TABLE: dict[Action, tuple[str, tuple[Grant, ...]]] = {
     Action.CHANGE_SETTINGS: ("修改设置", (N, N, Y, N, Y, Y)),
     Action.BACKUP: ("手动备份", (N, N, Y, N, Y, Y)),
     Action.RESTORE: ("恢复备份", (N, N, Y, N, Y, Y)),
+    Action.IMPORT_LEDGER: ("导入旧台账", (N, N, Y, N, Y, Y)),
     Action.RECORD_FINDING: ("查看和记录责任认定", (N, N, Y, N, Y, Y)),
     Action.MANAGE_IMPROVEMENTS: ("改派改进措施或调整期限", (N, N, Y, N, Y, Y)),
     Action.COMPLETE_IMPROVEMENT: ("标记改进措施完成", (OWN, OWN, Y, OWN, Y, Y)),

@@ -1,4 +1,5 @@
-"""The search box: case numbers, names (also by pinyin), phones, descriptions, products.
+"""The search box: case numbers, names (also by pinyin), phones, descriptions,
+products, and the numbers of cases imported from the old ledger (原编号).
 
 Terms of three or more characters go to the FTS5 trigram index. Shorter
 terms cannot: trigram MATCH finds nothing for them, and on SQLite 3.40 a
@@ -94,7 +95,8 @@ def search_case_ids(
     """Ids of matching cases, newest first.
 
     An exact case number comes alone, voided or not: a signed paper of a
-    voided case must still open it.
+    voided case must still open it. A number of the old ledger puts the cases
+    imported under it first.
     """
     # A lone surrogate (a broken paste) cannot be encoded for SQLite: drop it.
     text = text.encode("utf-8", "ignore").decode("utf-8")
@@ -104,10 +106,32 @@ def search_case_ids(
     case_no = normalize_case_no(text)
     if case_no is not None:
         found = store.scalar("SELECT id FROM cases WHERE case_no = ?", (case_no,))
-        return [found] if found is not None else []
+        return [found] if found is not None else ledger_matches(store, text, include_voided=True)
+    # A number of the old ledger (原编号) finds its imported case, first.
+    ledger = ledger_matches(store, text, include_voided=include_voided)
     terms = _terms(text.lower())
     if not terms:  # only punctuation ("-", "()"): nothing to look for
-        return []
+        return ledger[:limit]
+    if ledger:
+        rest = _search(store, terms, limit=limit, include_voided=include_voided)
+        return list(dict.fromkeys([*ledger, *rest]))[:limit]
+    return _search(store, terms, limit=limit, include_voided=include_voided)
+
+
+def ledger_matches(store: Store, text: str, *, include_voided: bool = False) -> list[int]:
+    """Cases imported from the old ledger under this number (any letter case)."""
+    voided = "" if include_voided else "AND stage != 'voided' "
+    return [
+        row[0]
+        for row in store.query(
+            "SELECT id FROM cases WHERE ledger_no = ? COLLATE NOCASE AND ledger_no != '' "
+            f"{voided}ORDER BY id DESC LIMIT 20",
+            (" ".join(text.split()),),
+        )
+    ]
+
+
+def _search(store: Store, terms: list[str], *, limit: int, include_voided: bool) -> list[int]:
     # A term for the trigram index drives the query: the index hands out its
     # matches newest first and the first page stops early (an IN (subquery)
     # would collect every match before sorting: 1.0 ms against 0.2 ms at

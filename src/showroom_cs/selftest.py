@@ -2,7 +2,8 @@
 
 Meant for the installed (frozen) app: it proves the bundle carries what the
 counter needs — SQLite with FTS5, the migrations, the font in both PDFs,
-the forms' layouts, the CSV export, the backup — by doing each for real in
+the forms' layouts, the CSV export, the backup, reading and writing
+spreadsheets for the ledger import — by doing each for real in
 a scratch folder, and says in Chinese which step failed.
 """
 
@@ -215,6 +216,28 @@ def _backup(w: _Walk) -> str:
     return copy.name
 
 
+def _ledger(w: _Walk) -> str:
+    """A GBK CSV ledger imported (one row refused); the refused rows' workbook
+    (openpyxl) read back (python-calamine): both travel in the bundle."""
+    from .ledger import match_columns, plan_import, read_table
+    from .operations.imports import import_ledger
+
+    ledger = w.folder / "台账.csv"
+    rows = ("投诉日期,客户姓名,联系电话,投诉内容", "2026.11.2,钱女士,137 0000 2222,衣柜异味")
+    ledger.write_bytes("\n".join((*rows, "11月3日,孙先生,12345,木门掉漆")).encode("gbk"))
+    ctx = w.ctx("陈静")
+    table = read_table(ledger)
+    plan = plan_import(ctx, table, match_columns(table.headers))
+    result = import_ledger(ctx, plan, backup_folder=w.folder / "backups", report_folders=[w.folder])
+    if result.imported != 1 or result.report is None:
+        raise AssertionError(f"应导入 1 件、拒绝 1 行，实际导入 {result.imported} 件")
+    back = read_table(result.report)
+    again = plan_import(ctx, back, match_columns(back.headers))
+    if [row.number for row in again.refused] != [2]:
+        raise AssertionError("未导入行的表格读不回来")
+    return f"{table.encoding} 台账导入 1 件，拒绝 1 行：{result.report.name}"
+
+
 _STEPS: tuple[tuple[str, Callable[[_Walk], str]], ...] = (
     ("建立门店与员工", _set_up),
     ("登记案件并检索", _register),
@@ -223,4 +246,5 @@ _STEPS: tuple[tuple[str, Callable[[_Walk], str]], ...] = (
     ("话术、责任认定、改进措施、每日汇总", _manuals),
     ("导出总部周报 CSV", _export),
     ("备份并检查数据库", _backup),
+    ("导入旧台账", _ledger),
 )

@@ -37,6 +37,7 @@ class Audit(StrEnum):
     BACKUP = "backup"
     RESTORE = "restore"
     PRINT = "print"
+    IMPORT_LEDGER = "import_ledger"
 
     @property
     def label(self) -> str:
@@ -50,6 +51,7 @@ class Audit(StrEnum):
             "backup": "手动备份",
             "restore": "恢复备份",
             "print": "打印或导出表单",
+            "import_ledger": "导入旧台账",
         }[self.value]
 
 

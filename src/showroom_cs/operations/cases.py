@@ -214,13 +214,20 @@ def _validated_editable(
 def next_case_no(ctx: Context, day: dt.date) -> str:
     """TS-YYYYMMDD-NNN, inside the caller's transaction: a rollback returns the
     number unused, a commit makes it taken forever (counters never go down)."""
-    seq = ctx.store.query_one(
-        "INSERT INTO case_no_counters (day, last_seq) VALUES (?, 1) "
-        "ON CONFLICT(day) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq",
-        (day.isoformat(),),
+    return reserve_case_nos(ctx, day, 1)[0]
+
+
+def reserve_case_nos(ctx: Context, day: dt.date, count: int) -> list[str]:
+    """`count` consecutive numbers of one day from the same counter (an import
+    takes a day's numbers at once), inside the caller's transaction."""
+    last = ctx.store.query_one(
+        "INSERT INTO case_no_counters (day, last_seq) VALUES (?, ?) "
+        "ON CONFLICT(day) DO UPDATE SET last_seq = last_seq + excluded.last_seq "
+        "RETURNING last_seq",
+        (day.isoformat(), count),
     )
-    assert seq is not None
-    return f"TS-{day:%Y%m%d}-{seq[0]:03d}"
+    assert last is not None
+    return [f"TS-{day:%Y%m%d}-{seq:03d}" for seq in range(last[0] - count + 1, last[0] + 1)]
 
 
 def register_case(

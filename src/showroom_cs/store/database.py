@@ -15,7 +15,7 @@ import random
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -320,6 +320,14 @@ class Store:
         except sqlite3.Error as exc:
             raise self._translated(exc) from exc
         return cursor.lastrowid or 0
+
+    def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """One write statement for many rows, inside a transaction (a bulk import)."""
+        assert self.in_transaction, "writes go through Store.transaction()"
+        try:
+            self.db.conn.executemany(sql, rows)
+        except sqlite3.Error as exc:
+            raise self._translated(exc) from exc
 
     def insert(self, table: str, values: Mapping[str, Any]) -> int:
         columns = ", ".join(values)

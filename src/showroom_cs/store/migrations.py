@@ -736,4 +736,61 @@ def _now_text() -> str:
     return dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
 
 
+@_migration("0012_ledger_import")
+def m0012_ledger_import(db: Database) -> None:
+    """Moving in from the showroom's old complaint ledger (客诉台账): each
+    imported case keeps the ledger's own number (searchable beside the app's
+    case number), and every import and every row it took is recorded, so
+    importing the same file again (or a longer version of it) adds only the
+    rows not yet taken. A row is known by its ledger number and receipt date
+    when it has a number, else by a hash of its content (`row_key`).
+    Append-only, like the timeline."""
+    run_script(
+        db,
+        """
+        ALTER TABLE cases ADD COLUMN ledger_no TEXT NOT NULL DEFAULT '';
+        CREATE INDEX cases_ledger_no ON cases(ledger_no COLLATE NOCASE) WHERE ledger_no != '';
+        CREATE TABLE ledger_imports (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            by_id INTEGER NOT NULL REFERENCES staff(id),
+            door TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            sheet TEXT NOT NULL DEFAULT '',
+            file_sha256 TEXT NOT NULL,
+            rows_read INTEGER NOT NULL,
+            imported INTEGER NOT NULL,
+            refused INTEGER NOT NULL,
+            already INTEGER NOT NULL,
+            backup TEXT NOT NULL DEFAULT '',
+            report TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE ledger_rows (
+            row_key TEXT PRIMARY KEY,
+            case_id INTEGER NOT NULL UNIQUE REFERENCES cases(id),
+            import_id INTEGER NOT NULL REFERENCES ledger_imports(id),
+            row_no INTEGER NOT NULL,
+            content_sha256 TEXT NOT NULL
+        );
+        CREATE INDEX ledger_rows_import ON ledger_rows(import_id);
+        CREATE TRIGGER ledger_imports_no_update BEFORE UPDATE ON ledger_imports
+        BEGIN
+            SELECT RAISE(ABORT, '导入记录只能追加，不能修改');
+        END;
+        CREATE TRIGGER ledger_imports_no_delete BEFORE DELETE ON ledger_imports
+        BEGIN
+            SELECT RAISE(ABORT, '导入记录只能追加，不能删除');
+        END;
+        CREATE TRIGGER ledger_rows_no_update BEFORE UPDATE ON ledger_rows
+        BEGIN
+            SELECT RAISE(ABORT, '导入记录只能追加，不能修改');
+        END;
+        CREATE TRIGGER ledger_rows_no_delete BEFORE DELETE ON ledger_rows
+        BEGIN
+            SELECT RAISE(ABORT, '导入记录只能追加，不能删除');
+        END;
+        """,
+    )
+
+
 SCHEMA_VERSION = len(MIGRATION_NAMES)

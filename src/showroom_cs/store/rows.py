@@ -145,6 +145,7 @@ def case_from_row(row: Row) -> Case:
         next_due_at=py_time(row["next_due_at"]),
         next_due_kind=_CLOCKS[row["next_due_kind"]] if row["next_due_kind"] else None,
         reviewer_id=row["reviewer_id"],
+        ledger_no=row["ledger_no"],
     )
 
 

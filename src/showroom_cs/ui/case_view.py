@@ -267,10 +267,13 @@ class CaseView(QWidget):
         self.customer_button.setToolTip("这位客户的全部投诉、上门、回访和满意度")
         self.customer_button.clicked.connect(self.show_customer)
         _beside(self.customer, 0, self.customer_button)
+        received = f"{shown['received_at']} · {shown['channel']} · {shown['received_by']}"
+        if case.ledger_no:  # imported from the old ledger: its number there, too
+            received += f" · 原台账编号 {case.ledger_no}"
         _set_rows(
             self.complaint,
             [
-                ("受理", f"{shown['received_at']} · {shown['channel']} · {shown['received_by']}"),
+                ("受理", received),
                 (
                     "类别",
                     f"{shown['category']} · {shown['severity']}"

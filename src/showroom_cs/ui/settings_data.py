@@ -1,10 +1,11 @@
 """设置 · 数据与备份: where the data and its copies are, copying by hand,
-restoring, how many copies are kept, and the idle lock."""
+restoring, importing the old ledger, how many copies are kept, and the idle lock."""
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -35,6 +36,9 @@ from .gate import gate, refusal
 from .recovery import choose_backup_file, confirm_restore
 from .session import Session
 from .settings_tab import SettingsTab, compact
+
+if TYPE_CHECKING:
+    from .ledger_import import LedgerImportDialog
 
 
 def _selectable(text: str) -> QLabel:
@@ -119,13 +123,23 @@ class DataTab(SettingsTab):
         restore.setObjectName("restoreBackup")
         gate(restore, refusal(session, Action.RESTORE), tip="用一份备份替换现在的数据")
         restore.clicked.connect(self.choose_restore)
+        self.import_button = QPushButton("导入旧台账…")
+        self.import_button.setObjectName("importLedger")
+        gate(
+            self.import_button,
+            refusal(session, Action.IMPORT_LEDGER),
+            tip="把以前用 Excel、WPS 或 CSV 记的客诉台账导入本软件",
+        )
+        self.import_button.clicked.connect(self.import_ledger)
         copies.addWidget(self.backup_button)
         copies.addWidget(restore)
+        copies.addWidget(self.import_button)
         copies.addStretch(1)
         self.layout_.addLayout(copies)
         hint = QLabel(
             "每天第一次打开本软件时自动备份到备份文件夹，并检查备份是否完好。"
-            "手动备份和恢复只有店长、总经理或老板可以操作（备份里有客户的完整信息）。"
+            "手动备份、恢复和导入旧台账只有店长、总经理或老板可以操作（备份里有客户的完整信息；"
+            "导入前会先自动备份）。"
         )
         hint.setObjectName("muted")
         hint.setWordWrap(True)
@@ -205,6 +219,15 @@ class DataTab(SettingsTab):
     def _backup_finished(self) -> None:
         gate(self.backup_button, refusal(self.session, Action.BACKUP))
         self.backup_button.setText("立即备份到…")
+
+    def import_ledger(self) -> LedgerImportDialog:
+        """The wizard; the pages show the imported cases, the security log the import."""
+        from .ledger_import import LedgerImportDialog
+
+        dialog = LedgerImportDialog(self.session, self)
+        dialog.imported.connect(lambda _result: self.saved.emit())
+        dialog.open()
+        return dialog
 
     def choose_restore(self) -> None:
         path = self.session.store.path
